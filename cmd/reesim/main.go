@@ -1,0 +1,128 @@
+// Command reesim simulates rare-earth supply disruptions: how short a
+// consumer runs, how likely, and for how long. See the README and
+// docs/model.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/reesim/reesim/model"
+	"github.com/urfave/cli/v3"
+)
+
+// version is the reesim version, set at build time with
+// -ldflags "-X main.version=v1.2.3".
+var version = "v0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitInput   = 2 // bad usage or bad input
+)
+
+// usageError is a command-line mistake; it exits 2.
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(hint, format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
+}
+
+// run is the whole program, testable: it returns the exit code and prints
+// any error once, to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var (
+		list model.ErrorList
+		ue   *usageError
+	)
+	switch {
+	case errors.As(err, &list):
+		for _, e := range list {
+			fmt.Fprintln(stderr, e)
+		}
+		n := "1 error"
+		if len(list) > 1 {
+			n = fmt.Sprintf("%d errors", len(list))
+		}
+		fmt.Fprintf(stderr, "reesim: %s in %s\n", n, list[0].File)
+		return exitInput
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "reesim: %v\n", ue.err)
+		if ue.hint != "" {
+			fmt.Fprintf(stderr, "hint: %s\n", ue.hint)
+		}
+		return exitInput
+	}
+	fmt.Fprintf(stderr, "reesim: %v\n", err)
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "hint: interrupted; no result files were written")
+	}
+	return exitFailure
+}
+
+func newApp(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "reesim",
+		Usage:     "Monte Carlo simulation of rare-earth supply disruptions",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// The program, not the library, decides how to exit.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		OnUsageError:   onUsageError,
+		HideVersion:    true,
+		Commands:       withUsageErrors(runCommand(), validateCommand(), listCommand(), versionCommand()),
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() > 0 {
+				return usagef("the commands are run, validate, list and version", "unknown command %q", cmd.Args().First())
+			}
+			return cli.ShowAppHelp(cmd)
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the reesim version",
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			_, err := fmt.Fprintf(cmd.Root().Writer, "reesim %s\n", version)
+			return err
+		},
+	}
+}
+
+func onUsageError(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+	return &usageError{err: err, hint: fmt.Sprintf("run 'reesim %s --help' for usage", cmd.Name)}
+}
+
+// withUsageErrors makes flag mistakes in every subcommand exit 2 with a hint.
+func withUsageErrors(cmds ...*cli.Command) []*cli.Command {
+	for _, c := range cmds {
+		c.OnUsageError = onUsageError
+	}
+	return cmds
+}

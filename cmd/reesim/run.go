@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/sim"
+	"github.com/urfave/cli/v3"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "simulate a scenario and summarise the shortfall",
+		ArgsUsage: "SCENARIO",
+		Description: "SCENARIO is a scenario file, or the name of a built-in scenario (see 'reesim list').\n" +
+			"The summary goes to standard output; --out DIR also writes summary.json, summary.csv,\n" +
+			"series.csv, flows.csv and utilisation.csv there, each atomically.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Usage: "number of trials (default: the scenario's)"},
+			&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers (default: number of CPUs)"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE` (VALUE is YAML); repeatable"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "standard output format: table, json or csv"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write result files into `DIR`"},
+		},
+		Action: runAction,
+	}
+}
+
+func runAction(ctx context.Context, cmd *cli.Command) error {
+	if cmd.Args().Len() != 1 {
+		return usagef("as in: reesim run truce90", "run takes one SCENARIO, got %d arguments", cmd.Args().Len())
+	}
+	format := cmd.String("format")
+	if format != "table" && format != "json" && format != "csv" {
+		return usagef("use --format table, json or csv", "unknown format %q", format)
+	}
+	if cmd.Int("trials") < 0 || cmd.Int("workers") < 0 {
+		return usagef("", "--trials and --workers must not be negative")
+	}
+	ovs, err := parseOverrides(cmd.StringSlice("set"))
+	if err != nil {
+		return err
+	}
+	sc, err := loadScenario(cmd.Args().First(), ovs)
+	if err != nil {
+		return err
+	}
+	if cmd.IsSet("seed") {
+		sc.Seed = cmd.Uint64("seed")
+	}
+	workers := cmd.Int("workers")
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	res, err := sim.Run(ctx, sc, sim.Options{Trials: cmd.Int("trials"), Workers: workers})
+	if err != nil {
+		return err
+	}
+	res.Version = version
+	if dir := cmd.String("out"); dir != "" {
+		if err := output.WriteDir(dir, res); err != nil {
+			return err
+		}
+	}
+	w := cmd.Root().Writer
+	switch format {
+	case "json":
+		return output.JSON(w, res)
+	case "csv":
+		return output.SummaryCSV(w, res)
+	}
+	if err := output.Table(w, res, output.Info{Start: sc.Start, Workers: workers}); err != nil {
+		return err
+	}
+	if dir := cmd.String("out"); dir != "" {
+		fmt.Fprintf(w, "\nwrote %v to %s\n", output.Files, dir)
+	}
+	return nil
+}

@@ -1,0 +1,709 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits on what the loader accepts.
+const (
+	// MaxFileBytes is the largest scenario file Parse accepts.
+	MaxFileBytes = 4 << 20
+	// MaxNodes is the most YAML nodes a document may expand to, counting
+	// each use of an alias in full: it refuses alias bombs.
+	MaxNodes = 100_000
+)
+
+// Load reads and parses a scenario file, then applies overrides in order.
+func Load(path string, overrides ...Override) (*Scenario, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if st.Size() > MaxFileBytes {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is %d bytes; scenario files are limited to %d", st.Size(), MaxFileBytes)}}
+	}
+	data := make([]byte, st.Size())
+	if _, err := f.Read(data); err != nil && st.Size() > 0 {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	return Parse(data, path, overrides...)
+}
+
+// Parse decodes and validates a scenario from YAML source. file names the
+// source in error messages; a scenario without a name takes the file's base
+// name without extension.
+func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
+	if len(data) > MaxFileBytes {
+		return nil, ErrorList{{File: file, Msg: fmt.Sprintf("document is %d bytes; scenario files are limited to %d", len(data), MaxFileBytes)}}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, ErrorList{yamlError(file, err)}
+	}
+	d := &decoder{file: file, origin: map[*yaml.Node]string{}}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty document (want a scenario mapping with start, horizon, materials, nodes, consumers and routes)"}}
+	}
+	root := doc.Content[0]
+	budget := MaxNodes
+	if !countNodes(root, &budget) {
+		return nil, ErrorList{{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document expands to more than %d YAML nodes through aliases; refused", MaxNodes)}}
+	}
+	for _, ov := range overrides {
+		if err := d.apply(root, ov); err != nil {
+			d.errs = append(d.errs, err)
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs
+	}
+	s := d.scenario(root)
+	if len(d.errs) == 0 {
+		validate(d, s)
+	}
+	if len(d.errs) > 0 {
+		d.errs.sort()
+		return nil, d.errs
+	}
+	sum := sha256.Sum256(data)
+	s.SHA256 = hex.EncodeToString(sum[:])
+	s.File = file
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	return s, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(file string, err error) *Error {
+	msg := err.Error()
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// countNodes counts nodes reachable from n, following aliases, and reports
+// false once the budget is spent.
+func countNodes(n *yaml.Node, budget *int) bool {
+	*budget--
+	if *budget < 0 {
+		return false
+	}
+	if n.Kind == yaml.AliasNode {
+		return n.Alias == nil || countNodes(n.Alias, budget)
+	}
+	for _, c := range n.Content {
+		if !countNodes(c, budget) {
+			return false
+		}
+	}
+	return true
+}
+
+type decoder struct {
+	file   string
+	errs   ErrorList
+	origin map[*yaml.Node]string // nodes that came from an override
+	start  time.Time
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	if o, ok := d.origin[n]; ok {
+		return Pos{File: o}
+	}
+	if n == nil {
+		return Pos{File: d.file}
+	}
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	p := d.pos(n)
+	d.errs = append(d.errs, &Error{File: p.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) errorAt(p Pos, path, format string, args ...any) {
+	if p.File == "" {
+		p.File = d.file
+	}
+	d.errs = append(d.errs, &Error{File: p.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "empty"
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "unexpected YAML"
+}
+
+// fields checks that n is a mapping with only known keys and returns its
+// values by key.
+func (d *decoder) fields(n *yaml.Node, path string, known ...string) map[string]*yaml.Node {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "got %s; want a mapping with fields %s", describe(n), strings.Join(known, ", "))
+		return nil
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		key := k.Value
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "a key must be a plain name")
+			continue
+		}
+		if !slices.Contains(known, key) {
+			d.errorf(k, path, "unknown field %q%s; %s", key, didYouMean(key, known), oneOf(known))
+			continue
+		}
+		if _, dup := out[key]; dup {
+			d.errorf(k, join(path, key), "field given twice")
+			continue
+		}
+		out[key] = v
+	}
+	return out
+}
+
+func (d *decoder) require(m map[string]*yaml.Node, n *yaml.Node, path, key, want string) *yaml.Node {
+	v, ok := m[key]
+	if !ok {
+		d.errorf(deref(n), path, "missing field %s (want %s)", key, want)
+		return nil
+	}
+	return v
+}
+
+func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, path, "got %s; want a string", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+func (d *decoder) id(n *yaml.Node, path string) string {
+	s, ok := d.str(n, path)
+	if ok && !idRE.MatchString(s) {
+		d.errorf(n, path, "%q is not a valid id (want letters, digits, - and _, starting with a letter or digit; no dots, since parameter paths use them)", s)
+		return ""
+	}
+	return s
+}
+
+func (d *decoder) strings(n *yaml.Node, path string) []string {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return []string{n.Value} // a single item may be written bare
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "got %s; want a list of names", describe(n))
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for i, c := range n.Content {
+		if s, ok := d.str(c, fmt.Sprintf("%s[%d]", path, i)); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
+	s, ok := d.str(n, path)
+	if !ok {
+		return 0, false
+	}
+	v, err := parseNumber(s)
+	if err != nil {
+		d.errorf(n, path, "%v", err)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) integer(n *yaml.Node, path string, lo, hi int64) (int64, bool) {
+	s, ok := d.str(n, path)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil || v < lo || v > hi {
+		d.errorf(n, path, "%q is not a whole number in %d..%d", s, lo, hi)
+		return 0, false
+	}
+	return v, true
+}
+
+// scalar parses one written value of the given unit. For Tonnes it also
+// accepts a duration and reports the unit it found.
+func (d *decoder) scalar(n *yaml.Node, path string, u Unit) (float64, Unit, bool) {
+	s, ok := d.str(n, path)
+	if !ok {
+		return 0, u, false
+	}
+	var (
+		v   float64
+		err error
+	)
+	switch u {
+	case Number:
+		v, err = parseNumber(s)
+	case Days:
+		v, err = ParseDuration(s)
+	case Time:
+		v, err = parseTime(s, d.start)
+	case Tonnes:
+		if v, err = parseNumber(s); err != nil {
+			if dv, derr := ParseDuration(s); derr == nil {
+				return dv, Days, true
+			}
+			err = fmt.Errorf("%q is neither tonnes (a number) nor days of demand (a duration such as 60d)", s)
+		}
+	}
+	if err != nil {
+		d.errorf(n, path, "%v", err)
+		return 0, u, false
+	}
+	return v, u, true
+}
+
+var distFields = map[Kind][]string{
+	Uniform:     {"dist", "min", "max"},
+	Triangular:  {"dist", "min", "mode", "max"},
+	PERT:        {"dist", "min", "mode", "max"},
+	Normal:      {"dist", "mean", "sd", "min", "max"},
+	LogNormal:   {"dist", "p50", "p90", "mu", "sigma"},
+	Beta:        {"dist", "alpha", "beta"},
+	Exponential: {"dist", "mean"},
+	Choice:      {"dist", "values", "weights"},
+}
+
+// isDist reports whether n is written as a distribution.
+func isDist(n *yaml.Node) bool {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if deref(n.Content[i]).Value == "dist" {
+			return true
+		}
+	}
+	return false
+}
+
+// dist decodes a fixed value or a distribution of unit u. forever lets a
+// Days value be written `forever` (+Inf).
+func (d *decoder) dist(n *yaml.Node, path string, u Unit, forever bool) (Dist, bool) {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode {
+		if forever && n.Value == "forever" {
+			return Dist{Kind: Fixed, Value: math.Inf(1), Unit: u, Pos: d.pos(n)}, true
+		}
+		v, unit, ok := d.scalar(n, path, u)
+		return Dist{Kind: Fixed, Value: v, Unit: unit, Pos: d.pos(n)}, ok
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "got %s; want a %s or a distribution such as {dist: uniform, min: ..., max: ...}", describe(n), u)
+		return Dist{}, false
+	}
+	m := d.fields(n, path, "dist", "min", "mode", "max", "mean", "sd", "p50", "p90", "mu", "sigma", "alpha", "beta", "values", "weights")
+	if m == nil {
+		return Dist{}, false
+	}
+	kn := d.require(m, n, path, "dist", "one of "+strings.Join(kindNames[1:], ", "))
+	if kn == nil {
+		return Dist{}, false
+	}
+	name, _ := d.str(kn, join(path, "dist"))
+	k := Kind(slices.Index(kindNames[:], name))
+	if name == "fixed" || int(k) < 0 || int(k) >= len(kindNames) {
+		d.errorf(kn, join(path, "dist"), "unknown distribution %q%s; want one of %s", name, didYouMean(name, kindNames[1:]), strings.Join(kindNames[1:], ", "))
+		return Dist{}, false
+	}
+	out := Dist{Kind: k, Unit: u, Pos: d.pos(n)}
+	ok := true
+	for key, v := range m {
+		if !slices.Contains(distFields[k], key) {
+			d.errorf(v, join(path, key), "%s takes no %s (its fields are %s)", k, key, strings.Join(distFields[k][1:], ", "))
+			ok = false
+		}
+	}
+	if !ok {
+		return out, false
+	}
+	unitSeen := Unit(255)
+	param := func(key string, plain bool) (float64, bool) {
+		v, present := m[key]
+		if !present {
+			d.errorf(n, path, "%s needs %s (its fields are %s)", k, key, strings.Join(distFields[k][1:], ", "))
+			return 0, false
+		}
+		if plain {
+			return d.number(v, join(path, key))
+		}
+		x, got, ok := d.scalar(v, join(path, key), u)
+		if ok && u == Tonnes {
+			if unitSeen != 255 && unitSeen != got {
+				d.errorf(v, join(path, key), "mixes tonnes and days; write every parameter in one unit")
+				return 0, false
+			}
+			unitSeen = got
+		}
+		return x, ok
+	}
+	has := func(key string) bool { _, ok := m[key]; return ok }
+	var ok1, ok2, ok3 bool
+	switch k {
+	case Uniform:
+		out.Min, ok1 = param("min", false)
+		out.Max, ok2 = param("max", false)
+		if ok = ok1 && ok2; ok && !(out.Min <= out.Max) {
+			d.errorf(n, path, "uniform min %g > max %g (want min <= max)", out.Min, out.Max)
+			ok = false
+		}
+	case Triangular, PERT:
+		out.Min, ok1 = param("min", false)
+		out.Mode, ok2 = param("mode", false)
+		out.Max, ok3 = param("max", false)
+		if ok = ok1 && ok2 && ok3; ok && !(out.Min <= out.Mode && out.Mode <= out.Max && out.Min < out.Max) {
+			d.errorf(n, path, "%s needs min <= mode <= max with min < max (got %g, %g, %g)", k, out.Min, out.Mode, out.Max)
+			ok = false
+		}
+	case Normal:
+		out.Mean, ok1 = param("mean", false)
+		if u == Days || u == Time {
+			out.SD, _, ok2 = d.scalarOr(m["sd"], n, join(path, "sd"), Days)
+		} else {
+			out.SD, ok2 = param("sd", u == Number)
+		}
+		ok = ok1 && ok2
+		if has("min") {
+			out.HasMin = true
+			out.Min, ok1 = param("min", false)
+			ok = ok && ok1
+		}
+		if has("max") {
+			out.HasMax = true
+			out.Max, ok1 = param("max", false)
+			ok = ok && ok1
+		}
+		if ok && !(out.SD > 0) {
+			d.errorf(m["sd"], join(path, "sd"), "sd %g is not positive", out.SD)
+			ok = false
+		}
+		if ok && out.HasMin && out.HasMax && !(out.Min < out.Max) {
+			d.errorf(n, path, "normal truncation min %g >= max %g", out.Min, out.Max)
+			ok = false
+		}
+	case LogNormal:
+		switch {
+		case has("p50") || has("p90"):
+			if has("mu") || has("sigma") {
+				d.errorf(n, path, "give lognormal either p50 and p90, or mu and sigma, not both")
+				return out, false
+			}
+			var p50, p90 float64
+			p50, ok1 = param("p50", false)
+			p90, ok2 = param("p90", false)
+			if ok = ok1 && ok2; ok && !(0 < p50 && p50 < p90) {
+				d.errorf(n, path, "lognormal needs 0 < p50 < p90 (got %g and %g)", p50, p90)
+				ok = false
+			}
+			if ok {
+				out.Mu = math.Log(p50)
+				out.Sigma = (math.Log(p90) - math.Log(p50)) / z90
+			}
+		default:
+			out.Mu, ok1 = param("mu", true)
+			out.Sigma, ok2 = param("sigma", true)
+			if ok = ok1 && ok2; ok && !(out.Sigma > 0) {
+				d.errorf(m["sigma"], join(path, "sigma"), "sigma %g is not positive", out.Sigma)
+				ok = false
+			}
+		}
+	case Beta:
+		if u != Number {
+			d.errorf(n, path, "beta is for fractions, but this field is a %s (try pert or triangular)", u)
+			return out, false
+		}
+		out.Alpha, ok1 = param("alpha", true)
+		out.BetaB, ok2 = param("beta", true)
+		if ok = ok1 && ok2; ok && !(out.Alpha > 0 && out.BetaB > 0) {
+			d.errorf(n, path, "beta needs alpha > 0 and beta > 0 (got %g and %g)", out.Alpha, out.BetaB)
+			ok = false
+		}
+	case Exponential:
+		out.Mean, ok = param("mean", false)
+		if ok && !(out.Mean > 0) {
+			d.errorf(m["mean"], join(path, "mean"), "exponential mean %g is not positive", out.Mean)
+			ok = false
+		}
+	case Choice:
+		ok = d.choice(out.Unit, m, n, path, &out, &unitSeen)
+	}
+	if u == Tonnes && unitSeen != 255 {
+		out.Unit = unitSeen
+	}
+	return out, ok
+}
+
+// z90 is the standard normal's 0.9 quantile.
+const z90 = 1.2815515655446004
+
+// scalarOr parses an optional-unit scalar: sd of a normal over durations
+// is itself a duration.
+func (d *decoder) scalarOr(v, parent *yaml.Node, path string, u Unit) (float64, Unit, bool) {
+	if v == nil {
+		d.errorf(parent, path, "normal needs sd")
+		return 0, u, false
+	}
+	return d.scalar(v, path, u)
+}
+
+func (d *decoder) choice(u Unit, m map[string]*yaml.Node, n *yaml.Node, path string, out *Dist, unitSeen *Unit) bool {
+	vn := deref(m["values"])
+	if vn == nil || vn.Kind != yaml.SequenceNode || len(vn.Content) == 0 {
+		d.errorf(n, path, "choice needs values: a non-empty list")
+		return false
+	}
+	ok := true
+	for i, c := range vn.Content {
+		x, got, good := d.scalar(c, fmt.Sprintf("%s.values[%d]", path, i), u)
+		if good && u == Tonnes {
+			if *unitSeen != 255 && *unitSeen != got {
+				d.errorf(c, path, "mixes tonnes and days; write every value in one unit")
+				good = false
+			}
+			*unitSeen = got
+		}
+		ok = ok && good
+		out.Values = append(out.Values, x)
+	}
+	if wn := deref(m["weights"]); wn != nil {
+		if wn.Kind != yaml.SequenceNode || len(wn.Content) != len(vn.Content) {
+			d.errorf(wn, join(path, "weights"), "want a list of %d weights, one per value", len(vn.Content))
+			return false
+		}
+		var sum float64
+		for i, c := range wn.Content {
+			w, good := d.number(c, fmt.Sprintf("%s.weights[%d]", path, i))
+			if good && w < 0 {
+				d.errorf(c, fmt.Sprintf("%s.weights[%d]", path, i), "weight %g is negative", w)
+				good = false
+			}
+			ok = ok && good
+			sum += w
+			out.Weights = append(out.Weights, w)
+		}
+		if ok && !(sum > 0) {
+			d.errorf(wn, join(path, "weights"), "weights sum to 0; want a positive sum")
+			return false
+		}
+		for i := range out.Weights {
+			out.Weights[i] /= sum
+		}
+	} else {
+		for range out.Values {
+			out.Weights = append(out.Weights, 1/float64(len(out.Values)))
+		}
+	}
+	return ok
+}
+
+// bound is a constraint on a value's support.
+type bound uint8
+
+const (
+	anyValue bound = iota
+	nonNeg
+	positive
+	fraction
+	aboveMinusOne
+)
+
+// check reports a value whose support breaks the bound.
+func (d *decoder) check(v Dist, path string, b bound) bool {
+	lo, hi := v.Support()
+	bad := ""
+	if v.Kind == Normal {
+		// An untruncated normal is accepted where its mean is at least 3 sd
+		// inside the bound; the engine clamps the rare sample beyond it.
+		if !v.HasMin {
+			lo = v.Mean - 3*v.SD
+		}
+		if !v.HasMax {
+			hi = v.Mean + 3*v.SD
+		}
+	}
+	switch b {
+	case nonNeg:
+		if !(lo >= 0) {
+			bad = "can be negative (want >= 0"
+		}
+	case positive:
+		if !(lo > 0) {
+			bad = "can be zero or negative (want > 0"
+		}
+	case fraction:
+		if !(lo >= 0 && hi <= 1) {
+			bad = "is not a fraction (want 0..1"
+		}
+	case aboveMinusOne:
+		if !(lo > -1) {
+			bad = "can reach -100% or below (want > -1"
+		}
+	}
+	if bad == "" {
+		return true
+	}
+	if v.Kind == Fixed {
+		d.errorAt(v.Pos, path, "%s %s)", strconv.FormatFloat(v.Value, 'g', -1, 64), bad)
+	} else {
+		hint := ""
+		if v.Kind == Normal {
+			hint = "; truncate the normal with min/max, or keep its mean 3 sd inside the bound"
+		}
+		d.errorAt(v.Pos, path, "%s %s%s)", v.Kind, bad, hint)
+	}
+	return false
+}
+
+// value decodes an optional field with a default and a bound.
+func (d *decoder) value(m map[string]*yaml.Node, path, key string, u Unit, b bound, def Dist, forever bool) Dist {
+	n, ok := m[key]
+	if !ok {
+		return def
+	}
+	v, ok := d.dist(n, join(path, key), u, forever)
+	if ok {
+		d.check(v, join(path, key), b)
+	}
+	return v
+}
+
+func (d *decoder) optValue(m map[string]*yaml.Node, path, key string, u Unit, b bound, forever bool) *Dist {
+	n, ok := m[key]
+	if !ok {
+		return nil
+	}
+	v, ok := d.dist(n, join(path, key), u, forever)
+	if ok {
+		d.check(v, join(path, key), b)
+	}
+	return &v
+}
+
+// perMaterial decodes a mapping of material to value.
+func (d *decoder) perMaterial(n *yaml.Node, path string, materials []string, u Unit, b bound) map[string]Dist {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode || isDist(n) {
+		d.errorf(n, path, "got %s; want a mapping of material to value, such as {%s: ...}", describe(n), strings.Join(materials, ": ..., "))
+		return nil
+	}
+	out := map[string]Dist{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), n.Content[i+1]
+		if !slices.Contains(materials, k.Value) {
+			d.errorf(k, path, "unknown material %q%s; %s", k.Value, didYouMean(k.Value, materials), oneOf(materials))
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			d.errorf(k, join(path, k.Value), "material given twice")
+			continue
+		}
+		x, ok := d.dist(v, join(path, k.Value), u, false)
+		if ok {
+			d.check(x, join(path, k.Value), b)
+		}
+		out[k.Value] = x
+	}
+	return out
+}
+
+// byRegion decodes a fraction given as one value or by destination region.
+func (d *decoder) byRegion(m map[string]*yaml.Node, path, key string, def float64) ByRegion {
+	n, ok := m[key]
+	p := join(path, key)
+	if !ok {
+		return ByRegion{Default: FixedValue(def, Number)}
+	}
+	n = deref(n)
+	if n.Kind != yaml.MappingNode || isDist(n) {
+		v, ok := d.dist(n, p, Number, false)
+		if ok {
+			d.check(v, p, fraction)
+		}
+		return ByRegion{Default: v}
+	}
+	out := ByRegion{Region: map[string]Dist{}}
+	hasDefault := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), n.Content[i+1]
+		x, ok := d.dist(v, join(p, k.Value), Number, false)
+		if ok {
+			d.check(x, join(p, k.Value), fraction)
+		}
+		if k.Value == "default" {
+			out.Default, hasDefault = x, true
+			continue
+		}
+		if _, dup := out.Region[k.Value]; dup {
+			d.errorf(k, join(p, k.Value), "region given twice")
+		}
+		out.Region[k.Value] = x
+	}
+	if !hasDefault {
+		d.errorf(n, p, "a map by region needs a default (as in {default: 0.3, US: 0.1})")
+	}
+	return out
+}

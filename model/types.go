@@ -1,0 +1,216 @@
+package model
+
+import (
+	"math"
+	"time"
+)
+
+// Day-count constants shared by the model and the engine.
+const (
+	DaysPerYear  = 365.25
+	DaysPerMonth = DaysPerYear / 12 // 30.4375
+	// DaysPerWorkingDay converts working days to calendar days (7/5).
+	DaysPerWorkingDay = 7.0 / 5.0
+)
+
+// Forever is the duration of something that never ends (+Inf days).
+var Forever = math.Inf(1)
+
+// Scenario is one validated scenario file.
+type Scenario struct {
+	Name        string
+	Description string
+	File        string    // where it was loaded from
+	SHA256      string    // hex digest of the source bytes, before overrides
+	Start       time.Time // t = 0
+	Horizon     float64   // days; fixed and positive
+	Period      Period    // reporting grid
+	Trials      int       // default number of trials
+	Seed        uint64    // default seed
+	// RerouteAfter is how long a route must under-deliver before its
+	// destination reroutes (days); nil means never.
+	RerouteAfter *Dist
+
+	Materials []string
+	Stages    []string // flow order; consumers follow the last
+	Nodes     []Node
+	Consumers []Consumer
+	Routes    []Route
+	Events    []Event
+
+	// Warnings are non-fatal findings: things that load but are probably
+	// not what the author meant.
+	Warnings []string
+}
+
+// Period is a reporting period: its name and length in days.
+type Period struct {
+	Name string
+	Days float64
+}
+
+// Periods maps each period name to its length in days.
+var Periods = map[string]float64{
+	"day":     1,
+	"week":    7,
+	"month":   DaysPerMonth,
+	"quarter": DaysPerYear / 4,
+	"year":    DaysPerYear,
+}
+
+// Node is a producer at one stage in one region.
+type Node struct {
+	ID       string
+	Stage    string
+	Region   string
+	Capacity map[string]Dist // t/yr per material; absent means 0
+	Pos      Pos
+}
+
+// Consumer is a final user of materials (a region's magnet users, say).
+type Consumer struct {
+	ID     string
+	Region string
+	Demand map[string]Dist // t/yr at start, per material
+	Growth Dist            // per year, compounded in monthly steps
+	// Inventory is the initial inventory per material: Unit Tonnes, or Days
+	// of demand at start.
+	Inventory map[string]Dist
+	// Refill is the time to rebuild inventory from empty at a constant rate
+	// (days); nil means inventory is never refilled.
+	Refill    *Dist
+	Stockpile *Stockpile
+	Pos       Pos
+}
+
+// Stockpile is a strategic reserve held for a consumer.
+type Stockpile struct {
+	Holdings     map[string]Dist // t per material
+	MaxRelease   map[string]Dist // t/yr per material; absent means no limit
+	ReleaseAfter Dist            // days of continuous shortfall before release
+}
+
+// Route is a supply relation: To sources Share of its input from From.
+type Route struct {
+	From, To string
+	// Share per material that the route carries. Materials the route does
+	// not carry are absent.
+	Share map[string]float64
+	Pos   Pos
+}
+
+// EventType names the kinds of event.
+type EventType string
+
+// The event types of MODEL.md section 3.
+const (
+	ExportRestriction EventType = "export_restriction"
+	TruceEvent        EventType = "truce"
+	BuildoutEvent     EventType = "buildout"
+	OutageEvent       EventType = "outage"
+)
+
+// Event is one uncertain event. Exactly one of the typed parts is set,
+// according to Type.
+type Event struct {
+	ID          string
+	Type        EventType
+	Probability Dist // chance it happens at all in a trial
+
+	Restriction *Restriction
+	Truce       *Truce
+	Buildout    *Buildout
+	Outage      *Outage
+	Pos         Pos
+}
+
+// ByRegion is a value that may differ by destination region.
+type ByRegion struct {
+	Default Dist
+	Region  map[string]Dist
+}
+
+// For returns the value for destination region r.
+func (b ByRegion) For(r string) Dist {
+	if d, ok := b.Region[r]; ok {
+		return d
+	}
+	return b.Default
+}
+
+// Restriction is an export restriction on routes leaving Region.
+type Restriction struct {
+	Region    string
+	Materials []string // covered materials (all when the file says `all`)
+	Stages    []string // covered source stages (all by default)
+	// Start is when it takes force (days after start); nil when it starts
+	// only as a truce's escalation.
+	Start        *Dist
+	Duration     Dist // days; Forever by default
+	Allowed      ByRegion
+	LicenceDelay *Dist // days; nil means none
+	DelayAllowed ByRegion
+}
+
+// Truce suspends restrictions while it holds.
+type Truce struct {
+	Suspends []string
+	Start    Dist
+	Duration Dist
+	Allowed  ByRegion
+	Lag      Dist
+	Ramp     Dist
+	Renewal  *Renewal
+	OnLapse  *OnLapse
+}
+
+// Renewal says how a truce is renewed at each expiry.
+type Renewal struct {
+	Probability Dist
+	Duration    Dist
+	Max         int
+}
+
+// OnLapse names a restriction that may start when a truce lapses.
+type OnLapse struct {
+	Escalate    string
+	Probability Dist
+}
+
+// Buildout adds capacity to a node.
+type Buildout struct {
+	Node     string
+	Capacity map[string]Dist // t/yr per material
+	Online   Dist            // when it starts (days after start)
+	Ramp     Dist            // days to full capacity
+	Cost     float64         // USD, informational
+}
+
+// Outage removes a fraction of some nodes' capacity for a while.
+type Outage struct {
+	Nodes    []string
+	Rate     *Dist // occurrences per year; nil means once, at Start
+	Start    *Dist // first possible time (days); nil means 0
+	Duration Dist
+	Loss     Dist
+}
+
+// NodeByID returns the node with the given id.
+func (s *Scenario) NodeByID(id string) (*Node, bool) {
+	for i := range s.Nodes {
+		if s.Nodes[i].ID == id {
+			return &s.Nodes[i], true
+		}
+	}
+	return nil, false
+}
+
+// StageIndex returns the index of a stage, or -1.
+func (s *Scenario) StageIndex(stage string) int {
+	for i, st := range s.Stages {
+		if st == stage {
+			return i
+		}
+	}
+	return -1
+}

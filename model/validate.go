@@ -1,0 +1,236 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// shareTolerance is how far shares into a destination may sum from 1.
+const shareTolerance = 1e-6
+
+// validate checks what spans fields: references, the flow graph and shares.
+func validate(d *decoder, s *Scenario) {
+	ids := map[string]Pos{}
+	var nodeIDs, consumerIDs, eventIDs, restrictionIDs []string
+	for _, n := range s.Nodes {
+		if p, dup := ids[n.ID]; dup {
+			d.errorAt(n.Pos, "nodes["+n.ID+"].id", "id %q is already used at line %d (node and consumer ids must be unique)", n.ID, p.Line)
+		}
+		ids[n.ID] = n.Pos
+		nodeIDs = append(nodeIDs, n.ID)
+	}
+	for _, c := range s.Consumers {
+		if p, dup := ids[c.ID]; dup {
+			d.errorAt(c.Pos, "consumers["+c.ID+"].id", "id %q is already used at line %d (node and consumer ids must be unique)", c.ID, p.Line)
+		}
+		ids[c.ID] = c.Pos
+		consumerIDs = append(consumerIDs, c.ID)
+	}
+	evPos := map[string]Pos{}
+	for _, e := range s.Events {
+		if p, dup := evPos[e.ID]; dup {
+			d.errorAt(e.Pos, "events["+e.ID+"].id", "id %q is already used at line %d (event ids must be unique)", e.ID, p.Line)
+		}
+		evPos[e.ID] = e.Pos
+		eventIDs = append(eventIDs, e.ID)
+		if e.Type == ExportRestriction {
+			restrictionIDs = append(restrictionIDs, e.ID)
+		}
+	}
+	nodeStage := map[string]int{}
+	for _, n := range s.Nodes {
+		nodeStage[n.ID] = s.StageIndex(n.Stage)
+	}
+	isConsumer := map[string]bool{}
+	for _, c := range consumerIDs {
+		isConsumer[c] = true
+	}
+	last := len(s.Stages) - 1
+	seenRoute := map[[2]string]int{}
+	for i, r := range s.Routes {
+		path := fmt.Sprintf("routes[%d]", i)
+		k, fromNode := nodeStage[r.From]
+		switch {
+		case isConsumer[r.From]:
+			d.errorAt(r.Pos, path+".from", "%q is a consumer; routes run from a node to the next stage or to a consumer", r.From)
+			continue
+		case !fromNode:
+			d.errorAt(r.Pos, path+".from", "no node %q%s", r.From, didYouMean(r.From, nodeIDs))
+			continue
+		}
+		if j, ok := seenRoute[[2]string{r.From, r.To}]; ok {
+			d.errorAt(r.Pos, path, "duplicates routes[%d] (%s -> %s); give one route a per-material share instead", j, r.From, r.To)
+		}
+		seenRoute[[2]string{r.From, r.To}] = i
+		switch kt, toNode := nodeStage[r.To]; {
+		case isConsumer[r.To]:
+			if k != last {
+				d.errorAt(r.Pos, path, "%s is a %s node, but only %s nodes deliver to consumers (want a route to a %s node)", r.From, s.Stages[k], s.Stages[last], s.Stages[k+1])
+			}
+		case toNode:
+			if kt != k+1 {
+				want := "a consumer"
+				if k < last {
+					want = "a " + s.Stages[k+1] + " node"
+				}
+				d.errorAt(r.Pos, path, "%s (%s) -> %s (%s) skips or reverses a stage; from a %s node, want %s", r.From, s.Stages[k], r.To, s.Stages[kt], s.Stages[k], want)
+			}
+		default:
+			d.errorAt(r.Pos, path+".to", "no node or consumer %q%s", r.To, didYouMean(r.To, append(append([]string{}, nodeIDs...), consumerIDs...)))
+		}
+	}
+	if len(d.errs) > 0 {
+		return
+	}
+	validateShares(d, s)
+	validateEvents(d, s, nodeIDs, restrictionIDs)
+	for _, n := range s.Nodes {
+		if nodeStage[n.ID] == 0 {
+			continue
+		}
+		for _, m := range s.Materials {
+			c, ok := n.Capacity[m]
+			if !ok || (c.IsFixed() && c.Value == 0) {
+				continue
+			}
+			fed := false
+			for _, r := range s.Routes {
+				if _, carries := r.Share[m]; carries && r.To == n.ID {
+					fed = true
+				}
+			}
+			if !fed {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("node %s has %s capacity but no route brings it %s, so it can never produce it", n.ID, m, m))
+			}
+		}
+	}
+}
+
+func validateShares(d *decoder, s *Scenario) {
+	into := map[string][]int{}
+	for i, r := range s.Routes {
+		into[r.To] = append(into[r.To], i)
+	}
+	dests := make([]string, 0, len(into))
+	for k := range into {
+		dests = append(dests, k)
+	}
+	sort.Strings(dests)
+	for _, c := range s.Consumers {
+		for _, m := range s.Materials {
+			dm, ok := c.Demand[m]
+			if !ok || (dm.IsFixed() && dm.Value == 0) {
+				continue
+			}
+			carried := false
+			for _, i := range into[c.ID] {
+				if _, ok := s.Routes[i].Share[m]; ok {
+					carried = true
+				}
+			}
+			if !carried {
+				d.errorAt(c.Pos, "consumers["+c.ID+"].demand."+m, "%s demands %s but no route delivers %s to it (add a route from a %s node)", c.ID, m, m, s.Stages[len(s.Stages)-1])
+			}
+		}
+	}
+	for _, dest := range dests {
+		for _, m := range s.Materials {
+			var routes []int
+			for _, i := range into[dest] {
+				if _, ok := s.Routes[i].Share[m]; ok {
+					routes = append(routes, i)
+				}
+			}
+			if len(routes) == 0 {
+				continue
+			}
+			if len(routes) == 1 {
+				r := &s.Routes[routes[0]]
+				if math.IsNaN(r.Share[m]) {
+					r.Share[m] = 1
+				}
+				if r.Share[m] != 1 {
+					d.errorAt(r.Pos, fmt.Sprintf("routes[%d].share", routes[0]), "the only route bringing %s to %s has share %g; want 1 (or add the other routes)", m, dest, r.Share[m])
+				}
+				continue
+			}
+			var sum float64
+			missing := false
+			var parts []string
+			for _, i := range routes {
+				sh := s.Routes[i].Share[m]
+				if math.IsNaN(sh) {
+					d.errorAt(s.Routes[i].Pos, fmt.Sprintf("routes[%d].share", i), "%s has %d routes bringing %s; each needs a share", dest, len(routes), m)
+					missing = true
+					continue
+				}
+				sum += sh
+				parts = append(parts, fmt.Sprintf("%s %g", s.Routes[i].From, sh))
+			}
+			if missing {
+				continue
+			}
+			if math.Abs(sum-1) > shareTolerance {
+				d.errorAt(s.Routes[routes[0]].Pos, "routes", "shares of %s into %s sum to %g (%s); want 1", m, dest, sum, strings.Join(parts, " + "))
+				continue
+			}
+			if sum != 1 {
+				for _, i := range routes {
+					s.Routes[i].Share[m] /= sum
+				}
+			}
+		}
+	}
+}
+
+func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
+	escalated := map[string]bool{}
+	for _, e := range s.Events {
+		if e.Truce != nil && e.Truce.OnLapse != nil {
+			escalated[e.Truce.OnLapse.Escalate] = true
+		}
+	}
+	regions := map[string]bool{}
+	for _, n := range s.Nodes {
+		regions[n.Region] = true
+	}
+	for _, e := range s.Events {
+		path := "events[" + e.ID + "]"
+		switch {
+		case e.Restriction != nil:
+			r := e.Restriction
+			if r.Start == nil && !escalated[e.ID] {
+				d.errorAt(e.Pos, path+".start", "missing start (only a restriction named in a truce's on_lapse.escalate may omit it)")
+			}
+			if !regions[r.Region] {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("event %s restricts exports from region %s, where there are no nodes", e.ID, r.Region))
+			}
+		case e.Truce != nil:
+			for _, id := range e.Truce.Suspends {
+				if !slices.Contains(restrictionIDs, id) {
+					d.errorAt(e.Pos, path+".suspends", "no export_restriction %q%s; %s", id, didYouMean(id, restrictionIDs), oneOf(restrictionIDs))
+				}
+			}
+			if ol := e.Truce.OnLapse; ol != nil && !slices.Contains(restrictionIDs, ol.Escalate) {
+				d.errorAt(e.Pos, path+".on_lapse.escalate", "no export_restriction %q%s; %s", ol.Escalate, didYouMean(ol.Escalate, restrictionIDs), oneOf(restrictionIDs))
+			}
+		case e.Buildout != nil:
+			b := e.Buildout
+			if !slices.Contains(nodeIDs, b.Node) {
+				d.errorAt(e.Pos, path+".node", "no node %q%s", b.Node, didYouMean(b.Node, nodeIDs))
+			}
+			if lo, _ := b.Online.Support(); lo >= s.Horizon {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("buildout %s comes online after the horizon in every trial, so it can never matter", e.ID))
+			}
+		case e.Outage != nil:
+			for _, id := range e.Outage.Nodes {
+				if !slices.Contains(nodeIDs, id) {
+					d.errorAt(e.Pos, path+".nodes", "no node %q%s", id, didYouMean(id, nodeIDs))
+				}
+			}
+		}
+	}
+}

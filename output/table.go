@@ -1,0 +1,150 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/reesim/reesim/sim"
+)
+
+// Info is what the summary says about how a result was made.
+type Info struct {
+	Start   time.Time // the scenario's start date
+	Workers int
+}
+
+// Table writes the human summary: per material and scope, the chance of
+// any shortfall, the mean shortfall with its standard error, its median,
+// P95 and CVaR95, and the median time to the first shortfall; then each
+// stage's output share by region; then warnings.
+func Table(w io.Writer, r *sim.Result, info Info) error {
+	rate := float64(r.Trials) / r.Elapsed.Seconds()
+	fmt.Fprintf(w, "reesim %s: %d trials, seed %d", r.Scenario, r.Trials, r.Seed)
+	if r.Elapsed > 0 {
+		fmt.Fprintf(w, ", %s (%.0f trials/s", r.Elapsed.Round(time.Millisecond), rate)
+		if info.Workers > 0 {
+			fmt.Fprintf(w, ", %d workers", info.Workers)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "horizon %.0f days", r.HorizonDays)
+	if !info.Start.IsZero() {
+		fmt.Fprintf(w, " from %s to %s", info.Start.Format("2006-01-02"), info.Start.Add(time.Duration(r.HorizonDays*24*float64(time.Hour))).Format("2006-01-02"))
+	}
+	fmt.Fprintf(w, "; shortfall in tonnes of oxide over the horizon; ± is one standard error\n\n")
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "material\tscope\tid\tP(short)\t±\tmean shortfall t\t±\t% of demand\tP50 t\tP95 t\tCVaR95 t\tmedian first short d\t")
+	get := func(scope sim.ScopeKind, id, mat, metric string) sim.Metric {
+		m, _ := r.Find(scope, id, mat, metric)
+		return m
+	}
+	for _, mat := range r.Materials {
+		for _, m := range r.Metrics {
+			if m.Material != mat || m.Metric != sim.MetricShortfall {
+				continue
+			}
+			ps := get(m.Scope, m.ID, mat, sim.MetricPShort)
+			fr := get(m.Scope, m.ID, mat, sim.MetricShortfallFrac)
+			ts := get(m.Scope, m.ID, mat, sim.MetricTimeToShort)
+			first := "-"
+			if ts.N > 0 {
+				first = fmt.Sprintf("%.0f", ts.P50)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", mat, m.Scope, m.ID,
+				pct(ps.Mean), pct(ps.SE), tonnes(m.Mean), tonnes(m.SE), pct(fr.Mean), tonnes(m.P50), tonnes(m.P95), tonnes(m.CVaR95), first)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if shares := StageShares(r); len(shares) > 0 {
+		fmt.Fprintf(w, "\noutput share by region (all materials, tonnes over the horizon, mean of trials)\n")
+		for _, s := range shares {
+			parts := make([]string, 0, len(s.Regions))
+			for _, rs := range s.Regions {
+				parts = append(parts, fmt.Sprintf("%s %.1f%%", rs.Region, 100*rs.Share))
+			}
+			fmt.Fprintf(w, "  %-8s %s\n", s.Stage, strings.Join(parts, ", "))
+		}
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	return nil
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+func tonnes(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case math.Abs(v) >= 1:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// StageShare is one stage's output split by exporting region.
+type StageShare struct {
+	Stage   string
+	Total   float64 // mean tonnes over the horizon
+	Regions []RegionShare
+}
+
+// RegionShare is one region's share of a stage's output.
+type RegionShare struct {
+	Region string
+	Share  float64
+}
+
+// StageShares computes, from the mean trade flows, each stage's output
+// share by source region, largest first, summed over all materials.
+func StageShares(r *sim.Result) []StageShare {
+	byStage := map[string]map[string]float64{}
+	for _, f := range r.Flows {
+		if byStage[f.Stage] == nil {
+			byStage[f.Stage] = map[string]float64{}
+		}
+		for _, v := range f.Mean {
+			byStage[f.Stage][f.From] += v
+		}
+	}
+	var out []StageShare
+	for _, st := range r.Stages {
+		s := StageShare{Stage: st}
+		for _, v := range byStage[st] {
+			s.Total += v
+		}
+		if s.Total <= 0 {
+			continue
+		}
+		for reg, v := range byStage[st] {
+			s.Regions = append(s.Regions, RegionShare{reg, v / s.Total})
+		}
+		sort.Slice(s.Regions, func(i, j int) bool {
+			if s.Regions[i].Share != s.Regions[j].Share {
+				return s.Regions[i].Share > s.Regions[j].Share
+			}
+			return s.Regions[i].Region < s.Regions[j].Region
+		})
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+package output
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/reesim/reesim/sim"
+)
+
+// JSON writes the result as one indented JSON object.
+func JSON(w io.Writer, r *sim.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func fmtFloat(v float64) string {
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// SummaryCSV writes one row per metric: scope, id, material, metric, n and
+// the statistics; an undefined statistic is an empty field.
+func SummaryCSV(w io.Writer, r *sim.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"scope", "id", "material", "metric", "n", "mean", "sd", "se", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"})
+	for _, m := range r.Metrics {
+		row := []string{string(m.Scope), m.ID, m.Material, m.Metric, strconv.FormatInt(m.N, 10)}
+		for _, v := range []float64{m.Mean, m.SD, m.SE, m.P5, m.P50, m.P90, m.P95, m.P99, m.CVaR95, m.Min, m.Max} {
+			if v != v {
+				row = append(row, "")
+			} else {
+				row = append(row, fmtFloat(v))
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SeriesCSV writes the shortfall-fraction series, one row per scope,
+// material and period.
+func SeriesCSV(w io.Writer, r *sim.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"scope", "id", "material", "period", "start_day", "mean", "p5", "p25", "p50", "p75", "p95"})
+	for _, s := range r.Series {
+		for k := range s.Mean {
+			cw.Write([]string{string(s.Scope), s.ID, s.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]),
+				fmtFloat(s.Mean[k]), fmtFloat(s.P5[k]), fmtFloat(s.P25[k]), fmtFloat(s.P50[k]), fmtFloat(s.P75[k]), fmtFloat(s.P95[k])})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// FlowsCSV writes mean trade flows, tonnes per period.
+func FlowsCSV(w io.Writer, r *sim.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"stage", "from", "to", "material", "period", "start_day", "mean_t"})
+	for _, f := range r.Flows {
+		for k, v := range f.Mean {
+			cw.Write([]string{f.Stage, f.From, f.To, f.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]), fmtFloat(v)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// UtilisationCSV writes mean node utilisation per period.
+func UtilisationCSV(w io.Writer, r *sim.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"node", "material", "period", "start_day", "mean"})
+	for _, u := range r.Utilisation {
+		for k, v := range u.Mean {
+			cw.Write([]string{u.Node, u.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]), fmtFloat(v)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Files are the files WriteDir writes, in order.
+var Files = []string{"summary.json", "summary.csv", "series.csv", "flows.csv", "utilisation.csv"}
+
+// WriteDir writes every result file into dir, creating it if needed. Each
+// file is written atomically.
+func WriteDir(dir string, r *sim.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	writers := map[string]func(io.Writer, *sim.Result) error{
+		"summary.json": JSON, "summary.csv": SummaryCSV, "series.csv": SeriesCSV, "flows.csv": FlowsCSV, "utilisation.csv": UtilisationCSV,
+	}
+	for _, name := range Files {
+		fn := writers[name]
+		if err := WriteFile(filepath.Join(dir, name), func(w io.Writer) error { return fn(w, r) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package sim
+
+import (
+	"context"
+	"testing"
+
+	"github.com/reesim/reesim/model"
+)
+
+func loadBench(b *testing.B, name string) *model.Scenario {
+	b.Helper()
+	sc, err := model.Load("../scenarios/" + name + ".yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc
+}
+
+// BenchmarkTruce90 runs the built-in truce90 scenario end to end, 2,048
+// trials per op; trials/s is reported as a metric.
+func BenchmarkTruce90(b *testing.B) {
+	sc := loadBench(b, "truce90")
+	const trials = 2048
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(context.Background(), sc, Options{Trials: trials, Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(trials*b.N)/b.Elapsed().Seconds(), "trials/s")
+}
+
+// BenchmarkTrial measures one truce90 trial on a warm worker, with its
+// aggregation: the steady state must not allocate.
+func BenchmarkTrial(b *testing.B) {
+	sc := loadBench(b, "truce90")
+	p, err := compile(sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newWorker(p, 1)
+	a := newAgg(p)
+	for t := range 2 * BlockSize { // warm up: lazily allocated histogram bins
+		w.run(uint64(t))
+		a.addTrial(w)
+	}
+	a.flush()
+	b.ReportAllocs()
+	t := uint64(0)
+	for b.Loop() {
+		if err := w.run(t % 4096); err != nil {
+			b.Fatal(err)
+		}
+		a.addTrial(w)
+		t++
+		if t%BlockSize == 0 {
+			a.flush()
+		}
+	}
+}

@@ -1,0 +1,435 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/reesim/reesim/model"
+)
+
+// maxOutageRate bounds an outage's rate (occurrences per year) so that one
+// trial's work stays bounded.
+const maxOutageRate = 1000
+
+// plan is a scenario compiled to index arrays and samplers. It is read-only
+// once built and shared by all workers.
+type plan struct {
+	sc      *model.Scenario
+	mats    []string
+	nM      int
+	nStages int
+	horizon float64
+	period  float64
+	nP      int       // reporting periods (the last may be partial)
+	breaks  []float64 // static breakpoints in (0, horizon): periods, months
+
+	nodes   []pnode
+	cons    []pcons
+	routes  []proute
+	regions []string // all regions, sorted
+	cregion []int    // consumer regions used for the region scope, indices into regions
+	scopes  []scope  // consumers, then regions with consumers, then total
+
+	// Per material: routes grouped by destination, destinations in request
+	// order (consumers, then nodes from the last stage to the second);
+	// groupRoutes[m][g.start:g.end] are group g's routes.
+	reqGroups   [][]group
+	groupRoutes [][]int
+	// Per material and source stage: routes leaving that stage.
+	bySrcStage   [][][]int
+	nodesByStage [][]int
+
+	restr   []prestr
+	truces  []ptruce
+	builds  []pbuild
+	outages []poutage
+	pairs   [][2]int // (restriction, region) pairs whose factor routes need
+
+	rerouteAfter *sampler // nil: never
+	flowKeys     []FlowKey
+	routeFlow    []int // per route x material: flow key index
+}
+
+type group struct {
+	dest       int // node index, or len(nodes)+consumer index
+	start, end int // into groupRoutes[m]
+}
+
+type scope struct {
+	kind ScopeKind
+	id   string
+}
+
+type pnode struct {
+	id     string
+	region int
+	stage  int
+	cap    []*sampler // per material; nil: zero
+}
+
+type pcons struct {
+	id       string
+	region   int
+	demand   []*sampler
+	growth   *sampler
+	inv      []*sampler
+	invDays  []bool
+	refill   *sampler
+	holdings []*sampler
+	maxRel   []*sampler // nil: unlimited
+	relAfter *sampler
+	hasStock bool
+	scopeIdx [3]int // consumer, region and total scope indices
+}
+
+type proute struct {
+	from, to int       // to: node index, or len(nodes)+consumer index
+	toRegion int       // destination region
+	share    []float64 // per material
+	carries  []bool
+	pairs    [][]int // per material: indices into plan.pairs that cap it
+}
+
+type prestr struct {
+	id          string
+	occurs      *sampler
+	start       *sampler // nil: only by escalation
+	duration    *sampler
+	delay       *sampler   // nil: none
+	allowed     []*sampler // per region
+	delayAllow  []*sampler // per region
+	suspendedBy []int      // truces
+	escalatedBy []int      // truces
+}
+
+type ptruce struct {
+	id       string
+	occurs   *sampler
+	start    *sampler
+	duration *sampler
+	lag      *sampler
+	ramp     *sampler
+	allowed  []*sampler // per region
+	suspends []int
+	renewP   *sampler // nil: no renewal
+	renewDur *sampler
+	renewMax int
+	renewKey uint64
+	escalate int // restriction index, or -1
+	escP     *sampler
+	escKey   uint64
+}
+
+type pbuild struct {
+	id     string
+	node   int
+	occurs *sampler
+	online *sampler
+	ramp   *sampler
+	cap    []*sampler
+}
+
+type poutage struct {
+	id       string
+	nodes    []int
+	occurs   *sampler
+	rate     *sampler // nil: once, at start
+	start    *sampler // nil: 0
+	duration *sampler
+	loss     *sampler
+	arrKey   uint64
+}
+
+func compile(sc *model.Scenario) (*plan, error) {
+	p := &plan{sc: sc, mats: sc.Materials, nM: len(sc.Materials), nStages: len(sc.Stages), horizon: sc.Horizon, period: sc.Period.Days}
+	if !(p.horizon > 0) || !(p.period > 0) {
+		return nil, fmt.Errorf("sim: scenario %s has no usable horizon or period", sc.Name)
+	}
+	p.nP = int(math.Ceil(p.horizon/p.period - 1e-9))
+	for k := 1; float64(k)*p.period < p.horizon-1e-9; k++ {
+		p.breaks = append(p.breaks, float64(k)*p.period)
+	}
+	for k := 1; float64(k)*model.DaysPerMonth < p.horizon-1e-9; k++ {
+		p.breaks = append(p.breaks, float64(k)*model.DaysPerMonth)
+	}
+	slices.Sort(p.breaks)
+	p.breaks = slices.Compact(p.breaks)
+
+	inf := math.Inf(1)
+	regionSet := map[string]bool{}
+	for _, n := range sc.Nodes {
+		regionSet[n.Region] = true
+	}
+	for _, c := range sc.Consumers {
+		regionSet[c.Region] = true
+	}
+	for _, e := range sc.Events {
+		if e.Restriction != nil {
+			regionSet[e.Restriction.Region] = true
+		}
+	}
+	for r := range regionSet {
+		p.regions = append(p.regions, r)
+	}
+	sort.Strings(p.regions)
+	regionIdx := func(r string) int { return sort.SearchStrings(p.regions, r) }
+
+	nodeIdx := map[string]int{}
+	for i, n := range sc.Nodes {
+		nodeIdx[n.ID] = i
+		pn := pnode{id: n.ID, region: regionIdx(n.Region), stage: sc.StageIndex(n.Stage), cap: make([]*sampler, p.nM)}
+		for m, mat := range p.mats {
+			if d, ok := n.Capacity[mat]; ok {
+				pn.cap[m] = newSampler(d, "node:"+n.ID, "capacity."+mat, 0, inf)
+			}
+		}
+		p.nodes = append(p.nodes, pn)
+	}
+	nN := len(p.nodes)
+	consIdx := map[string]int{}
+	var cregions []string
+	for _, c := range sc.Consumers {
+		if !slices.Contains(cregions, c.Region) {
+			cregions = append(cregions, c.Region)
+		}
+	}
+	sort.Strings(cregions)
+	for i, c := range sc.Consumers {
+		consIdx[c.ID] = i
+		owner := "consumer:" + c.ID
+		pc := pcons{id: c.ID, region: regionIdx(c.Region), demand: make([]*sampler, p.nM), inv: make([]*sampler, p.nM), invDays: make([]bool, p.nM),
+			holdings: make([]*sampler, p.nM), maxRel: make([]*sampler, p.nM)}
+		pc.growth = newSampler(c.Growth, owner, "growth", -0.99, inf)
+		for m, mat := range p.mats {
+			if d, ok := c.Demand[mat]; ok {
+				pc.demand[m] = newSampler(d, owner, "demand."+mat, 0, inf)
+			}
+			if d, ok := c.Inventory[mat]; ok {
+				pc.inv[m] = newSampler(d, owner, "inventory."+mat, 0, inf)
+				pc.invDays[m] = d.Unit == model.Days
+			}
+		}
+		if c.Refill != nil {
+			pc.refill = newSampler(*c.Refill, owner, "refill", 1e-9, inf)
+		}
+		if sp := c.Stockpile; sp != nil {
+			pc.hasStock = true
+			pc.relAfter = newSampler(sp.ReleaseAfter, owner, "stockpile.release_after", 0, inf)
+			for m, mat := range p.mats {
+				if d, ok := sp.Holdings[mat]; ok {
+					pc.holdings[m] = newSampler(d, owner, "stockpile.holdings."+mat, 0, inf)
+				}
+				if d, ok := sp.MaxRelease[mat]; ok {
+					pc.maxRel[m] = newSampler(d, owner, "stockpile.max_release."+mat, 0, inf)
+				}
+			}
+		}
+		p.cons = append(p.cons, pc)
+	}
+	nC := len(p.cons)
+	for i, c := range sc.Consumers {
+		p.scopes = append(p.scopes, scope{ScopeConsumer, c.ID})
+		p.cons[i].scopeIdx[0] = i
+		p.cregion = append(p.cregion, regionIdx(c.Region))
+	}
+	for _, r := range cregions {
+		p.scopes = append(p.scopes, scope{ScopeRegion, r})
+	}
+	p.scopes = append(p.scopes, scope{ScopeTotal, "all"})
+	for i, c := range sc.Consumers {
+		p.cons[i].scopeIdx[1] = nC + slices.Index(cregions, c.Region)
+		p.cons[i].scopeIdx[2] = len(p.scopes) - 1
+	}
+
+	evIdx := map[string]int{}
+	restrIdx := map[string]int{}
+	for _, e := range sc.Events {
+		evIdx[e.ID] = len(evIdx)
+		if e.Restriction != nil {
+			restrIdx[e.ID] = len(p.restr)
+			owner := "event:" + e.ID
+			r := e.Restriction
+			pr := prestr{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
+				duration: newSampler(r.Duration, owner, "duration", 0, inf),
+				allowed:  make([]*sampler, len(p.regions)), delayAllow: make([]*sampler, len(p.regions))}
+			if r.Start != nil {
+				pr.start = newSampler(*r.Start, owner, "start", -inf, inf)
+			}
+			if r.LicenceDelay != nil {
+				pr.delay = newSampler(*r.LicenceDelay, owner, "licence_delay", 0, inf)
+			}
+			for ri, reg := range p.regions {
+				pr.allowed[ri] = regionSampler(r.Allowed, reg, owner, "allowed")
+				pr.delayAllow[ri] = regionSampler(r.DelayAllowed, reg, owner, "delay_allowed")
+			}
+			p.restr = append(p.restr, pr)
+		}
+	}
+	for _, e := range sc.Events {
+		owner := "event:" + e.ID
+		switch {
+		case e.Truce != nil:
+			t := e.Truce
+			pt := ptruce{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
+				start: newSampler(t.Start, owner, "start", -inf, inf), duration: newSampler(t.Duration, owner, "duration", 1e-9, inf),
+				lag: newSampler(t.Lag, owner, "lag", 0, inf), ramp: newSampler(t.Ramp, owner, "ramp", 0, inf),
+				allowed: make([]*sampler, len(p.regions)), escalate: -1}
+			for ri, reg := range p.regions {
+				pt.allowed[ri] = regionSampler(t.Allowed, reg, owner, "allowed")
+			}
+			for _, id := range t.Suspends {
+				ri := restrIdx[id]
+				pt.suspends = append(pt.suspends, ri)
+				p.restr[ri].suspendedBy = append(p.restr[ri].suspendedBy, len(p.truces))
+			}
+			if rn := t.Renewal; rn != nil {
+				pt.renewP = newSampler(rn.Probability, owner, "renewal.probability", 0, 1)
+				pt.renewDur = newSampler(rn.Duration, owner, "renewal.duration", 1e-9, inf)
+				pt.renewMax = rn.Max
+				pt.renewKey = fieldKey(owner, "renewal.draw")
+			}
+			if ol := t.OnLapse; ol != nil {
+				pt.escalate = restrIdx[ol.Escalate]
+				pt.escP = newSampler(ol.Probability, owner, "on_lapse.probability", 0, 1)
+				pt.escKey = fieldKey(owner, "on_lapse.draw")
+				p.restr[pt.escalate].escalatedBy = append(p.restr[pt.escalate].escalatedBy, len(p.truces))
+			}
+			p.truces = append(p.truces, pt)
+		case e.Buildout != nil:
+			b := e.Buildout
+			pb := pbuild{id: e.ID, node: nodeIdx[b.Node], occurs: newSampler(e.Probability, owner, "probability", 0, 1),
+				online: newSampler(b.Online, owner, "online", -inf, inf), ramp: newSampler(b.Ramp, owner, "ramp", 0, inf),
+				cap: make([]*sampler, p.nM)}
+			for m, mat := range p.mats {
+				if d, ok := b.Capacity[mat]; ok {
+					pb.cap[m] = newSampler(d, owner, "capacity."+mat, 0, inf)
+				}
+			}
+			p.builds = append(p.builds, pb)
+		case e.Outage != nil:
+			o := e.Outage
+			po := poutage{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
+				duration: newSampler(o.Duration, owner, "duration", 0, inf), loss: newSampler(o.Loss, owner, "loss", 0, 1),
+				arrKey: fieldKey(owner, "arrival")}
+			for _, id := range o.Nodes {
+				po.nodes = append(po.nodes, nodeIdx[id])
+			}
+			if o.Rate != nil {
+				if _, hi := o.Rate.Support(); hi > maxOutageRate {
+					return nil, fmt.Errorf("sim: event %s: outage rate can reach %g per year; at most %d is supported", e.ID, hi, maxOutageRate)
+				}
+				po.rate = newSampler(*o.Rate, owner, "rate", 0, maxOutageRate)
+			}
+			if o.Start != nil {
+				po.start = newSampler(*o.Start, owner, "start", -inf, inf)
+			}
+			p.outages = append(p.outages, po)
+		}
+	}
+	if sc.RerouteAfter != nil {
+		p.rerouteAfter = newSampler(*sc.RerouteAfter, "scenario", "reroute_after", 0, inf)
+	}
+
+	// Routes, their restriction pairs and flow keys.
+	pairIdx := map[[2]int]int{}
+	flowIdx := map[FlowKey]int{}
+	for _, r := range sc.Routes {
+		from := nodeIdx[r.From]
+		pr := proute{from: from, share: make([]float64, p.nM), carries: make([]bool, p.nM), pairs: make([][]int, p.nM)}
+		srcRegion := sc.Nodes[from].Region
+		var dstRegion string
+		if j, ok := nodeIdx[r.To]; ok {
+			pr.to = j
+			dstRegion = sc.Nodes[j].Region
+		} else {
+			pr.to = nN + consIdx[r.To]
+			dstRegion = sc.Consumers[consIdx[r.To]].Region
+		}
+		pr.toRegion = regionIdx(dstRegion)
+		for m, mat := range p.mats {
+			sh, ok := r.Share[mat]
+			if !ok {
+				continue
+			}
+			pr.carries[m], pr.share[m] = true, sh
+			if dstRegion != srcRegion {
+				for _, e := range sc.Events {
+					re := e.Restriction
+					if re == nil || re.Region != srcRegion || !slices.Contains(re.Materials, mat) || !slices.Contains(re.Stages, sc.Nodes[from].Stage) {
+						continue
+					}
+					key := [2]int{restrIdx[e.ID], pr.toRegion}
+					pi, ok := pairIdx[key]
+					if !ok {
+						pi = len(p.pairs)
+						pairIdx[key] = pi
+						p.pairs = append(p.pairs, key)
+					}
+					pr.pairs[m] = append(pr.pairs[m], pi)
+				}
+			}
+		}
+		p.routes = append(p.routes, pr)
+	}
+	p.routeFlow = make([]int, len(p.routes)*p.nM)
+	for ri, r := range p.routes {
+		for m := range p.mats {
+			fk := FlowKey{Stage: sc.Stages[p.nodes[r.from].stage], From: p.regions[p.nodes[r.from].region], To: p.regions[r.toRegion], Material: p.mats[m]}
+			fi, ok := flowIdx[fk]
+			if !ok && r.carries[m] {
+				fi = len(p.flowKeys)
+				flowIdx[fk] = fi
+				p.flowKeys = append(p.flowKeys, fk)
+			}
+			p.routeFlow[ri*p.nM+m] = fi
+		}
+	}
+
+	// Request order and supply order.
+	p.nodesByStage = make([][]int, p.nStages)
+	for i, n := range p.nodes {
+		p.nodesByStage[n.stage] = append(p.nodesByStage[n.stage], i)
+	}
+	p.reqGroups = make([][]group, p.nM)
+	p.bySrcStage = make([][][]int, p.nM)
+	order := make([]int, 0, nC+nN)
+	for c := range p.cons {
+		order = append(order, nN+c)
+	}
+	for k := p.nStages - 1; k >= 1; k-- {
+		order = append(order, p.nodesByStage[k]...)
+	}
+	p.groupRoutes = make([][]int, p.nM)
+	for m := range p.mats {
+		p.bySrcStage[m] = make([][]int, p.nStages)
+		for ri, r := range p.routes {
+			if r.carries[m] {
+				s := p.nodes[r.from].stage
+				p.bySrcStage[m][s] = append(p.bySrcStage[m][s], ri)
+			}
+		}
+		for _, dest := range order {
+			g := group{dest: dest, start: len(p.groupRoutes[m])}
+			for ri, r := range p.routes {
+				if r.to == dest && r.carries[m] {
+					p.groupRoutes[m] = append(p.groupRoutes[m], ri)
+				}
+			}
+			if g.end = len(p.groupRoutes[m]); g.end > g.start {
+				p.reqGroups[m] = append(p.reqGroups[m], g)
+			}
+		}
+	}
+	return p, nil
+}
+
+// regionSampler draws a by-region value: a region's own entry has its own
+// key; every region on the default shares one draw.
+func regionSampler(b model.ByRegion, region, owner, field string) *sampler {
+	if d, ok := b.Region[region]; ok {
+		return newSampler(d, owner, field+"."+region, 0, 1)
+	}
+	return newSampler(b.Default, owner, field+".default", 0, 1)
+}

@@ -1,0 +1,134 @@
+package sim
+
+import "time"
+
+// ScopeKind is the level a metric is reported at.
+type ScopeKind string
+
+// The scopes of MODEL.md section 5.
+const (
+	ScopeConsumer ScopeKind = "consumer" // id is a consumer id
+	ScopeRegion   ScopeKind = "region"   // id is a region
+	ScopeTotal    ScopeKind = "total"    // id is "all"
+)
+
+// The metric names of MODEL.md section 5.
+const (
+	MetricShortfall     = "shortfall"      // cumulative unmet demand (t)
+	MetricShortfallFrac = "shortfall_frac" // shortfall over cumulative demand
+	MetricPeakFrac      = "peak_frac"      // largest one-period shortfall fraction
+	MetricPShort        = "p_short"        // 1 when the trial has any shortfall
+	MetricTimeToShort   = "time_to_short"  // days to first shortfall, over trials that have one
+	MetricDaysShort     = "days_short"     // days with a positive shortfall rate
+	MetricDemand        = "demand"         // cumulative demand (t)
+	MetricDelivered     = "delivered"      // cumulative delivery (t)
+)
+
+// MetricNames lists the metrics in report order.
+var MetricNames = []string{MetricShortfall, MetricShortfallFrac, MetricPeakFrac, MetricPShort, MetricTimeToShort, MetricDaysShort, MetricDemand, MetricDelivered}
+
+// Stats summarises one metric over trials. SE is the standard error of
+// the mean, SD/sqrt(N). Quantiles are read from a histogram whose relative
+// error is at most QuantileRelErr; Min and Max are exact. CVaR95 is the
+// mean of the worst 5 % of trials.
+type Stats struct {
+	N      int64   `json:"n"`
+	Mean   float64 `json:"mean"`
+	SD     float64 `json:"sd"`
+	SE     float64 `json:"se"`
+	P5     float64 `json:"p5"`
+	P50    float64 `json:"p50"`
+	P90    float64 `json:"p90"`
+	P95    float64 `json:"p95"`
+	P99    float64 `json:"p99"`
+	CVaR95 float64 `json:"cvar95"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+}
+
+// Metric is one metric at one scope for one material.
+type Metric struct {
+	Scope    ScopeKind `json:"scope"`
+	ID       string    `json:"id"`
+	Material string    `json:"material"`
+	Metric   string    `json:"metric"`
+	Stats
+}
+
+// Series is the shortfall fraction of each reporting period for one scope
+// and material: its mean and quantiles over trials.
+type Series struct {
+	Scope    ScopeKind `json:"scope"`
+	ID       string    `json:"id"`
+	Material string    `json:"material"`
+	Mean     []float64 `json:"mean"`
+	P5       []float64 `json:"p5"`
+	P25      []float64 `json:"p25"`
+	P50      []float64 `json:"p50"`
+	P75      []float64 `json:"p75"`
+	P95      []float64 `json:"p95"`
+}
+
+// Utilisation is a node's mean utilisation for one material in each period:
+// output over capacity within the period (0 where it has no capacity),
+// averaged over trials.
+type Utilisation struct {
+	Node     string    `json:"node"`
+	Material string    `json:"material"`
+	Mean     []float64 `json:"mean"`
+}
+
+// FlowKey identifies a trade flow: material leaving nodes of Stage in
+// region From for destinations in region To (a consumer's region for the
+// last stage).
+type FlowKey struct {
+	Stage    string `json:"stage"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Material string `json:"material"`
+}
+
+// Flow is the mean tonnes carried per reporting period by one trade flow.
+type Flow struct {
+	FlowKey
+	Mean []float64 `json:"mean_t"`
+}
+
+// Result is what a run reports. Every field derives from exact integer
+// aggregates, so it is bit-identical for any worker count and any split
+// of the trials into merged shards.
+type Result struct {
+	// Version is the reesim version that produced the result; the library
+	// leaves it empty and the command fills it in.
+	Version        string    `json:"reesim_version,omitempty"`
+	Scenario       string    `json:"scenario"`
+	ScenarioSHA256 string    `json:"scenario_sha256,omitempty"`
+	Seed           uint64    `json:"seed"`
+	Trials         int       `json:"trials"`
+	Materials      []string  `json:"materials"`
+	Stages         []string  `json:"stages"` // flow order
+	HorizonDays    float64   `json:"horizon_days"`
+	Period         string    `json:"period"`
+	PeriodDays     float64   `json:"period_days"`
+	PeriodStart    []float64 `json:"period_start_days"` // start of each period, days after start
+
+	Metrics     []Metric      `json:"metrics"`
+	Series      []Series      `json:"series"`
+	Utilisation []Utilisation `json:"utilisation"`
+	Flows       []Flow        `json:"flows"`
+	Warnings    []string      `json:"warnings"`
+
+	// Elapsed is the wall time of the run (not part of the JSON, which
+	// must be reproducible to the bit).
+	Elapsed time.Duration `json:"-"`
+}
+
+// Find returns the metric for a scope, id, material and name.
+func (r *Result) Find(scope ScopeKind, id, material, metric string) (Metric, bool) {
+	for _, m := range r.Metrics {
+		if m.Scope == scope && m.ID == id && m.Material == material && m.Metric == metric {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}

@@ -1,0 +1,858 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/reesim/reesim/model"
+)
+
+// eps is the time tolerance (days) under which two instants are the same.
+const eps = 1e-9
+
+// tiny is the relative tolerance under which a rate counts as zero.
+const tiny = 1e-9
+
+// maxSegments bounds the piecewise-constant segments of one trial; a trial
+// that needs more is a bug, reported as an error.
+const maxSegments = 1_000_000
+
+type rstate struct {
+	active       bool
+	start, end   float64
+	delay        float64
+	allowed      []float64 // per region
+	delayAllowed []float64
+}
+
+type tstate struct {
+	occurs     bool
+	start, end float64
+	t0         float64 // start + lag: when licences flow again
+	ramp       float64
+	allowed    []float64 // per region
+}
+
+type bstate struct {
+	occurs bool
+	online float64
+	ramp   float64
+	cap    []float64 // t/day per material
+}
+
+type occurrence struct {
+	outage     int
+	start, end float64
+	keep       float64 // 1 - loss
+}
+
+// worker simulates trials one at a time. It owns all its scratch memory, so
+// a trial allocates nothing once the worker is warm.
+type worker struct {
+	p    *plan
+	seed uint64
+	st   stream
+
+	// Sampled per trial.
+	cap0     []float64 // nN*nM, t/day
+	dem0     []float64 // nC*nM, t/day
+	growth   []float64 // nC
+	inv0     []float64 // nC*nM, t
+	refill   []float64 // nC*nM, t/day added to the request while below inv0
+	hold0    []float64 // nC*nM, t
+	maxRel   []float64 // nC*nM, t/day
+	relAfter []float64 // nC
+	rs       []rstate
+	ts       []tstate
+	bs       []bstate
+	occ      []occurrence
+	reroute  float64
+	dyn      []float64
+
+	// State.
+	inv, hold, spSince []float64 // nC*nM
+	refilling          []bool    // nC*nM: refill requested (see refillBand)
+	under              []float64 // nR*nM: under-delivering since (-1: not)
+
+	// Values on the current segment.
+	cap    []float64 // nN*nM, t/day
+	keep   []float64 // nN: product of (1 - loss)
+	pairF  []float64
+	dem    []float64 // nC*nM, t/day
+	deliv  []float64 // nR*nM: delivered, ordinary and rerouted
+	dOrd   []float64 // nR*nM: delivered against ordinary requests
+	qAll   []float64 // nR*nM: ordinary request before restriction
+	out    []float64 // nN*nM
+	recv   []float64 // nC*nM
+	shortS []float64 // nS*nM shortfall rate by scope
+	draw   []float64 // nC*nM: inventory drawn, t/day
+	fill   []float64 // nC*nM: inventory refilled, t/day
+	rel    []float64 // nC*nM: stockpile released, t/day
+	short  []float64 // nC*nM: shortfall rate, t/day
+
+	// Allocation scratch, per material.
+	q, a, f, xq, xa, dO, dX, miss []float64 // nR
+	flagged                       []bool    // nR
+	seenO, seenX, outO, outX      []float64 // nN
+	inO, inX                      []float64 // nN+nC
+
+	// Trial outputs.
+	tDem, tShort, tDlv, tDays, tFirst []float64 // nS*nM
+	perDem, perShort                  []float64 // nS*nM*nP
+	utilOut, utilCap                  []float64 // nN*nM*nP
+	flow                              []float64 // nF*nP
+
+	segments int
+}
+
+func newWorker(p *plan, seed uint64) *worker {
+	nN, nC, nR, nM, nS, nP := len(p.nodes), len(p.cons), len(p.routes), p.nM, len(p.scopes), p.nP
+	f := func(n int) []float64 { return make([]float64, n) }
+	w := &worker{p: p, seed: seed,
+		cap0: f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
+		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
+		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), dOrd: f(nR * nM), qAll: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
+		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), miss: f(nR), flagged: make([]bool, nR),
+		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), inO: f(nN + nC), inX: f(nN + nC),
+		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
+		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
+	}
+	w.rs = make([]rstate, len(p.restr))
+	for i := range w.rs {
+		w.rs[i].allowed = f(len(p.regions))
+		w.rs[i].delayAllowed = f(len(p.regions))
+	}
+	w.ts = make([]tstate, len(p.truces))
+	for i := range w.ts {
+		w.ts[i].allowed = f(len(p.regions))
+	}
+	w.bs = make([]bstate, len(p.builds))
+	for i := range w.bs {
+		w.bs[i].cap = f(nM)
+	}
+	return w
+}
+
+// happens draws whether an event with probability sampler s occurs.
+func (w *worker) happens(s *sampler, key uint64) bool {
+	pr := s.draw(&w.st)
+	if pr >= 1 {
+		return true
+	}
+	if pr <= 0 {
+		return false
+	}
+	return w.st.at(key).open() < pr
+}
+
+// sample draws every uncertain value of one trial.
+func (w *worker) sample(trial uint64) {
+	p := w.p
+	w.st.setTrial(w.seed, trial)
+	nM := p.nM
+	for n, pn := range p.nodes {
+		for m, s := range pn.cap {
+			v := 0.0
+			if s != nil {
+				v = s.draw(&w.st) / model.DaysPerYear
+			}
+			w.cap0[n*nM+m] = v
+		}
+	}
+	for c, pc := range p.cons {
+		w.growth[c] = pc.growth.draw(&w.st)
+		ra := 0.0
+		if pc.refill != nil {
+			ra = pc.refill.draw(&w.st)
+		}
+		if pc.hasStock {
+			w.relAfter[c] = pc.relAfter.draw(&w.st)
+		}
+		for m := range nM {
+			i := c*nM + m
+			d := 0.0
+			if s := pc.demand[m]; s != nil {
+				d = s.draw(&w.st) / model.DaysPerYear
+			}
+			w.dem0[i] = d
+			inv := 0.0
+			if s := pc.inv[m]; s != nil {
+				inv = s.draw(&w.st)
+				if pc.invDays[m] {
+					inv *= d
+				}
+			}
+			w.inv0[i], w.inv[i] = inv, inv
+			w.refilling[i] = false
+			w.refill[i] = 0
+			if ra > 0 && inv > 0 {
+				w.refill[i] = inv / ra
+			}
+			h := 0.0
+			if s := pc.holdings[m]; s != nil {
+				h = s.draw(&w.st)
+			}
+			w.hold0[i], w.hold[i] = h, h
+			w.maxRel[i] = math.Inf(1)
+			if s := pc.maxRel[m]; s != nil {
+				w.maxRel[i] = s.draw(&w.st) / model.DaysPerYear
+			}
+			w.spSince[i] = -1
+		}
+	}
+	for i := range w.under {
+		w.under[i] = -1
+	}
+	H := p.horizon
+	for i, pr := range p.restr {
+		r := &w.rs[i]
+		r.active = w.happens(pr.occurs, pr.occurs.key^1) && pr.start != nil
+		r.start = math.Inf(1)
+		if pr.start != nil {
+			r.start = pr.start.draw(&w.st)
+		}
+		r.delay = 0
+		if pr.delay != nil {
+			r.delay = pr.delay.draw(&w.st)
+		}
+		for ri := range p.regions {
+			r.allowed[ri] = pr.allowed[ri].draw(&w.st)
+			r.delayAllowed[ri] = pr.delayAllow[ri].draw(&w.st)
+		}
+	}
+	for j, pt := range p.truces {
+		t := &w.ts[j]
+		t.occurs = w.happens(pt.occurs, pt.occurs.key^1)
+		t.start = pt.start.draw(&w.st)
+		t.t0 = t.start + pt.lag.draw(&w.st)
+		t.ramp = pt.ramp.draw(&w.st)
+		t.end = t.start + pt.duration.draw(&w.st)
+		for ri := range p.regions {
+			t.allowed[ri] = pt.allowed[ri].draw(&w.st)
+		}
+		if pt.renewP != nil && t.occurs {
+			pr := pt.renewP.draw(&w.st)
+			dur := pt.renewDur.draw(&w.st)
+			for k := 0; k < pt.renewMax && t.end < H; k++ {
+				if w.st.at(indexed(pt.renewKey, k)).open() >= pr {
+					break
+				}
+				t.end += dur
+			}
+		}
+	}
+	// Escalations: a lapse within the horizon starts the named restriction
+	// with the given probability; its own start is then ignored.
+	for i := range w.rs {
+		pr := &p.restr[i]
+		if len(pr.escalatedBy) == 0 {
+			continue
+		}
+		occurs := w.happens(pr.occurs, pr.occurs.key^1)
+		first := math.Inf(1)
+		for _, j := range pr.escalatedBy {
+			t, pt := &w.ts[j], &p.truces[j]
+			if !t.occurs || t.end >= H {
+				continue
+			}
+			if w.happens(pt.escP, pt.escKey) {
+				first = min(first, t.end)
+			}
+		}
+		r := &w.rs[i]
+		if !math.IsInf(first, 1) {
+			r.start = first
+			r.active = occurs
+		}
+	}
+	for i, pr := range p.restr {
+		r := &w.rs[i]
+		r.end = r.start + pr.duration.draw(&w.st)
+	}
+	for b, pb := range p.builds {
+		s := &w.bs[b]
+		s.occurs = w.happens(pb.occurs, pb.occurs.key^1)
+		s.online = pb.online.draw(&w.st)
+		s.ramp = pb.ramp.draw(&w.st)
+		for m, cs := range pb.cap {
+			v := 0.0
+			if cs != nil {
+				v = cs.draw(&w.st) / model.DaysPerYear
+			}
+			s.cap[m] = v
+		}
+	}
+	w.occ = w.occ[:0]
+	for o, po := range p.outages {
+		if !w.happens(po.occurs, po.occurs.key^1) {
+			continue
+		}
+		start := 0.0
+		if po.start != nil {
+			start = po.start.draw(&w.st)
+		}
+		if po.rate == nil {
+			d := po.duration.draw(&w.st)
+			w.occ = append(w.occ, occurrence{outage: o, start: start, end: start + d, keep: 1 - po.loss.draw(&w.st)})
+			continue
+		}
+		rate := po.rate.draw(&w.st)
+		if rate <= 0 {
+			continue
+		}
+		mean := model.DaysPerYear / rate
+		t := start
+		for k := 0; ; k++ {
+			t += -mean * math.Log(w.st.at(indexed(po.arrKey, k)).open())
+			if t >= H {
+				break
+			}
+			d := po.duration.drawKey(&w.st, indexed(po.duration.key, k))
+			loss := po.loss.drawKey(&w.st, indexed(po.loss.key, k))
+			w.occ = append(w.occ, occurrence{outage: o, start: t, end: t + d, keep: 1 - loss})
+		}
+	}
+	w.reroute = math.Inf(1)
+	if p.rerouteAfter != nil {
+		w.reroute = p.rerouteAfter.draw(&w.st)
+	}
+	w.schedule()
+}
+
+// schedule collects the trial's own breakpoints: every instant at which a
+// capacity, a restriction factor or a truce value changes.
+func (w *worker) schedule() {
+	p := w.p
+	w.dyn = w.dyn[:0]
+	add := func(t float64) {
+		if t > eps && t < p.horizon-eps {
+			w.dyn = append(w.dyn, t)
+		}
+	}
+	ramp := func(t0, l float64) {
+		add(t0)
+		if l > 0 {
+			for k := 1; k <= 8; k++ {
+				add(t0 + float64(k)*l/8)
+			}
+		}
+	}
+	for i, pr := range p.restr {
+		r := &w.rs[i]
+		if !r.active {
+			continue
+		}
+		add(r.start)
+		add(r.start + r.delay)
+		add(r.end)
+		for _, j := range pr.suspendedBy {
+			t := &w.ts[j]
+			if !t.occurs {
+				continue
+			}
+			ramp(t.t0, t.ramp)
+			add(t.end)
+			add(t.end + r.delay)
+		}
+	}
+	for _, b := range w.bs {
+		if b.occurs {
+			ramp(b.online, b.ramp)
+		}
+	}
+	for _, o := range w.occ {
+		add(o.start)
+		add(o.end)
+	}
+	slices.Sort(w.dyn)
+}
+
+// rampValue is a ramp of length l from v0 at t0 to v1, moving in 8 equal
+// steps, each holding the midpoint value of its interval (MODEL.md 4.6).
+func rampValue(t, t0, l, v0, v1 float64) float64 {
+	if l <= 0 || t >= t0+l {
+		return v1
+	}
+	j := math.Floor((t - t0) * 8 / l)
+	j = clamp(j, 0, 7)
+	return v0 + (j+0.5)/8*(v1-v0)
+}
+
+// own is what restriction i passes to region ri at t on its own terms,
+// restarting its licence delay at each lapse of a truce that had taken
+// effect.
+func (w *worker) own(i, ri int, t float64) float64 {
+	r := &w.rs[i]
+	if !r.active || t < r.start || t >= r.end {
+		return 1
+	}
+	anchor := r.start
+	for _, j := range w.p.restr[i].suspendedBy {
+		tr := &w.ts[j]
+		if tr.occurs && tr.end <= t && tr.end > tr.t0 && tr.end > anchor {
+			anchor = tr.end
+		}
+	}
+	if t < anchor+r.delay {
+		return r.delayAllowed[ri]
+	}
+	return r.allowed[ri]
+}
+
+// factor is the fraction restriction i lets through to region ri at t.
+func (w *worker) factor(i, ri int, t float64) float64 {
+	r := &w.rs[i]
+	if !r.active || t < r.start || t >= r.end {
+		return 1
+	}
+	best := -1.0
+	for _, j := range w.p.restr[i].suspendedBy {
+		tr := &w.ts[j]
+		if tr.occurs && t >= tr.t0 && t < tr.end {
+			v0 := w.own(i, ri, tr.t0)
+			best = max(best, rampValue(t, tr.t0, tr.ramp, v0, tr.allowed[ri]))
+		}
+	}
+	if best >= 0 {
+		return best
+	}
+	return w.own(i, ri, t)
+}
+
+// evaluate sets capacities, restriction factors and demands for a segment
+// whose time-dependent inputs are constant and equal to their value at tm
+// (the segment's midpoint, which keeps step boundaries robust to rounding).
+func (w *worker) evaluate(tm float64) {
+	p := w.p
+	nM := p.nM
+	copy(w.cap, w.cap0)
+	for b := range w.bs {
+		s := &w.bs[b]
+		if !s.occurs || tm < s.online {
+			continue
+		}
+		frac := rampValue(tm, s.online, s.ramp, 0, 1)
+		n := p.builds[b].node
+		for m := range nM {
+			w.cap[n*nM+m] += frac * s.cap[m]
+		}
+	}
+	for n := range w.keep {
+		w.keep[n] = 1
+	}
+	for _, o := range w.occ {
+		if tm >= o.start && tm < o.end {
+			for _, n := range p.outages[o.outage].nodes {
+				w.keep[n] *= o.keep
+			}
+		}
+	}
+	for n, k := range w.keep {
+		if k != 1 {
+			for m := range nM {
+				w.cap[n*nM+m] *= k
+			}
+		}
+	}
+	for pi, pr := range p.pairs {
+		w.pairF[pi] = w.factor(pr[0], pr[1], tm)
+	}
+	month := math.Floor(tm / model.DaysPerMonth)
+	for c := range p.cons {
+		g := 1.0
+		if w.growth[c] != 0 {
+			g = math.Pow(1+w.growth[c], month/12)
+		}
+		for m := range nM {
+			w.dem[c*nM+m] = w.dem0[c*nM+m] * g
+		}
+	}
+}
+
+// allocate computes the flows of material m on the current segment
+// (MODEL.md 4.2-4.4).
+func (w *worker) allocate(m int, t float64) {
+	p := w.p
+	nN, nM := len(p.nodes), p.nM
+	clear(w.seenO)
+	routes := p.groupRoutes[m]
+	anyFlag := false
+	for _, g := range p.reqGroups[m] {
+		var req float64
+		if g.dest >= nN {
+			i := (g.dest-nN)*nM + m
+			req = w.dem[i]
+			if w.refilling[i] {
+				req += w.refill[i]
+			}
+		} else {
+			req = min(w.seenO[g.dest], w.cap[g.dest*nM+m])
+		}
+		for _, ri := range routes[g.start:g.end] {
+			r := &p.routes[ri]
+			f := 1.0
+			for _, pi := range r.pairs[m] {
+				f = min(f, w.pairF[pi])
+			}
+			q := r.share[m] * req
+			w.q[ri], w.f[ri], w.a[ri] = q, f, q*f
+			w.seenO[r.from] += q * f
+			u := w.under[ri*nM+m]
+			fl := u >= 0 && t >= u+w.reroute-eps
+			w.flagged[ri] = fl
+			anyFlag = anyFlag || fl
+		}
+	}
+	w.supply(m, false)
+	if anyFlag {
+		clear(w.miss)
+		for it := 0; it < p.nStages+2; it++ {
+			changed := w.extraRequests(m)
+			w.supply(m, true)
+			if !changed && it > 0 {
+				break
+			}
+		}
+	}
+	// Record the segment's flows for material m.
+	for ri := range p.routes {
+		if !p.routes[ri].carries[m] {
+			continue
+		}
+		i := ri*nM + m
+		w.deliv[i] = w.dO[ri] + w.dX[ri]
+		w.dOrd[i] = w.dO[ri]
+		w.qAll[i] = w.q[ri]
+	}
+	for n := range p.nodes {
+		w.out[n*nM+m] = w.outO[n] + w.outX[n]
+	}
+	for c := range p.cons {
+		w.recv[c*nM+m] = w.inO[nN+c] + w.inX[nN+c]
+	}
+}
+
+// supply runs material m from the mines down (MODEL.md 4.3). With extra,
+// rerouted requests are served from what ordinary requests left.
+func (w *worker) supply(m int, extra bool) {
+	p := w.p
+	nN, nM := len(p.nodes), p.nM
+	clear(w.inO)
+	clear(w.inX)
+	if !extra {
+		clear(w.dX)
+		clear(w.outX)
+	}
+	for k := range p.nStages {
+		for _, n := range p.nodesByStage[k] {
+			c := w.cap[n*nM+m]
+			in := w.inO[n] + w.inX[n]
+			if k == 0 {
+				in = math.Inf(1)
+			}
+			o := min(c, in, w.seenO[n])
+			w.outO[n] = o
+			if extra {
+				w.outX[n] = max(0, min(c-o, in-o, w.seenX[n]))
+			}
+		}
+		for _, ri := range p.bySrcStage[m][k] {
+			r := &p.routes[ri]
+			d := 0.0
+			if s := w.seenO[r.from]; s > 0 {
+				d = w.a[ri] * (w.outO[r.from] / s)
+			}
+			w.dO[ri] = d
+			w.inO[r.to] += d
+			if extra {
+				x := 0.0
+				if s := w.seenX[r.from]; s > 0 {
+					x = w.xa[ri] * (w.outX[r.from] / s)
+				}
+				w.dX[ri] = x
+				w.inX[r.to] += x
+			}
+		}
+	}
+	_ = nN
+}
+
+// extraRequests sets the rerouted requests of material m from the current
+// deliveries and reports whether any missing amount changed.
+func (w *worker) extraRequests(m int) bool {
+	p := w.p
+	nN, nM := len(p.nodes), p.nM
+	clear(w.seenX)
+	clear(w.xq)
+	routes := p.groupRoutes[m]
+	changed := false
+	for _, g := range p.reqGroups[m] {
+		grp := routes[g.start:g.end]
+		if g.dest < nN {
+			c := w.cap[g.dest*nM+m]
+			x := min(w.seenX[g.dest], max(0, c-min(w.seenO[g.dest], c)))
+			if x > 0 {
+				for _, ri := range grp {
+					w.xq[ri] += p.routes[ri].share[m] * x
+				}
+			}
+		}
+		for _, ri := range grp {
+			if !w.flagged[ri] {
+				continue
+			}
+			miss := max(0, w.q[ri]-w.dO[ri])
+			if math.Abs(miss-w.miss[ri]) > tiny*max(w.q[ri], 1e-300) {
+				changed = true
+			}
+			w.miss[ri] = miss
+			if miss <= 0 {
+				continue
+			}
+			var sum float64
+			for _, o := range grp {
+				if o != ri {
+					sum += w.spare(p.routes[o].from, m)
+				}
+			}
+			if sum <= 0 {
+				continue
+			}
+			for _, o := range grp {
+				if o != ri {
+					w.xq[o] += miss * w.spare(p.routes[o].from, m) / sum
+				}
+			}
+		}
+		for _, ri := range grp {
+			x := w.xq[ri] * w.f[ri]
+			w.xa[ri] = x
+			w.seenX[p.routes[ri].from] += x
+		}
+	}
+	return changed
+}
+
+// spare is a source's capacity beyond the ordinary requests it sees.
+func (w *worker) spare(n, m int) float64 {
+	return max(0, w.cap[n*w.p.nM+m]-w.seenO[n])
+}
+
+// run simulates one trial into the worker's trial outputs.
+func (w *worker) run(trial uint64) error {
+	p := w.p
+	w.sample(trial)
+	nC, nM, nP := len(p.cons), p.nM, p.nP
+	clear(w.tDem)
+	clear(w.tShort)
+	clear(w.tDlv)
+	clear(w.tDays)
+	for i := range w.tFirst {
+		w.tFirst[i] = -1
+	}
+	clear(w.perDem)
+	clear(w.perShort)
+	clear(w.utilOut)
+	clear(w.utilCap)
+	clear(w.flow)
+	H := p.horizon
+	is, id := 0, 0
+	w.segments = 0
+	t := 0.0
+	for t < H-eps {
+		w.segments++
+		if w.segments > maxSegments {
+			return fmt.Errorf("sim: trial %d needed more than %d segments (a bug; please report the scenario)", trial, maxSegments)
+		}
+		for is < len(p.breaks) && p.breaks[is] <= t+eps {
+			is++
+		}
+		for id < len(w.dyn) && w.dyn[id] <= t+eps {
+			id++
+		}
+		nb := H
+		if is < len(p.breaks) {
+			nb = min(nb, p.breaks[is])
+		}
+		if id < len(w.dyn) {
+			nb = min(nb, w.dyn[id])
+		}
+		tm := (t + nb) / 2
+		w.evaluate(tm)
+		for m := range nM {
+			w.allocate(m, t)
+		}
+		// Route clocks for rerouting.
+		t1 := nb
+		if !math.IsInf(w.reroute, 1) {
+			for ri := range p.routes {
+				for m := range nM {
+					if !p.routes[ri].carries[m] {
+						continue
+					}
+					i := ri*nM + m
+					under := w.deliveredShort(ri, m)
+					switch {
+					case !under:
+						w.under[i] = -1
+					case w.under[i] < 0:
+						w.under[i] = t
+					}
+					if w.under[i] >= 0 {
+						if tr := w.under[i] + w.reroute; tr > t+eps {
+							t1 = min(t1, tr)
+						}
+					}
+				}
+			}
+		}
+		// Consumers: inventory, stockpile, shortfall (MODEL.md 4.5, 4.7).
+		for c := range nC {
+			for m := range nM {
+				t1 = w.consumerRates(c, m, t, t1)
+			}
+		}
+		if t1 <= t+eps {
+			return fmt.Errorf("sim: trial %d stalled at day %g (a bug; please report the scenario)", trial, t)
+		}
+		dt := t1 - t
+		per := min(int(tm/p.period), nP-1)
+		clear(w.shortS)
+		for c, pc := range p.cons {
+			for m := range nM {
+				i := c*nM + m
+				D, G := w.dem[i], w.recv[i]
+				draw, fill, rel, short := w.draw[i], w.fill[i], w.rel[i], w.short[i]
+				switch {
+				case draw > 0 && t+w.inv[i]/draw == t1:
+					w.inv[i] = 0
+				case draw > 0:
+					w.inv[i] = max(0, w.inv[i]-draw*dt)
+				case fill > 0 && t+(w.inv0[i]-w.inv[i])/fill == t1:
+					w.inv[i] = w.inv0[i]
+				case fill > 0:
+					w.inv[i] = min(w.inv0[i], w.inv[i]+fill*dt)
+				}
+				if w.refill[i] > 0 {
+					switch {
+					case w.inv[i] >= w.inv0[i]:
+						w.refilling[i] = false
+					case w.inv[i] <= (1-refillBand)*w.inv0[i]:
+						w.refilling[i] = true
+					}
+				}
+				if rel > 0 {
+					if t+w.hold[i]/rel == t1 {
+						w.hold[i] = 0
+					} else {
+						w.hold[i] = max(0, w.hold[i]-rel*dt)
+					}
+				}
+				dem, sh, dl := D*dt, short*dt, (min(G, D)+draw+rel)*dt
+				for _, s := range pc.scopeIdx {
+					j := s*nM + m
+					w.tDem[j] += dem
+					w.tShort[j] += sh
+					w.tDlv[j] += dl
+					w.perDem[j*nP+per] += dem
+					w.perShort[j*nP+per] += sh
+					w.shortS[j] += short
+				}
+			}
+		}
+		for j, s := range w.shortS {
+			if s > 0 {
+				w.tDays[j] += dt
+				if w.tFirst[j] < 0 {
+					w.tFirst[j] = t
+				}
+			}
+		}
+		for n := range p.nodes {
+			for m := range nM {
+				i := n*nM + m
+				w.utilOut[i*nP+per] += w.out[i] * dt
+				w.utilCap[i*nP+per] += w.cap[i] * dt
+			}
+		}
+		for ri := range p.routes {
+			for m := range nM {
+				if v := w.deliv[ri*nM+m]; v > 0 {
+					w.flow[p.routeFlow[ri*nM+m]*nP+per] += v * dt
+				}
+			}
+		}
+		t = t1
+	}
+	return nil
+}
+
+// refillBand is how far below its initial level an inventory must fall
+// before its consumer asks for a refill; refilling then runs until the
+// inventory is back at its initial level. Without the band, a rationed
+// consumer at its initial level would switch the refill request on and off
+// at every instant: with it the inventory cycles like an (s, S) reorder
+// policy, in a bounded number of segments.
+const refillBand = 0.1
+
+// consumerRates sets consumer c's rates for material m on the segment
+// starting at t and returns the segment's end, shortened to the next
+// instant its inventory or stockpile changes regime.
+func (w *worker) consumerRates(c, m int, t, t1 float64) float64 {
+	i := c*w.p.nM + m
+	D, G := w.dem[i], w.recv[i]
+	def := max(0, D-G)
+	if w.inv[i] > 0 && def > 0 && w.inv[i] < def*2*eps {
+		w.inv[i] = 0 // less than an instant of cover left: empty now
+	}
+	if w.refilling[i] && G > D && w.inv0[i]-w.inv[i] < (G-D)*2*eps {
+		w.inv[i] = w.inv0[i] // full within an instant
+	}
+	draw, fill, rel := 0.0, 0.0, 0.0
+	if w.inv[i] > 0 && def > 0 {
+		draw = def // inventory covers the deficit first, with no rate limit
+		t1 = min(t1, t+w.inv[i]/draw)
+		if low := (1 - refillBand) * w.inv0[i]; w.refill[i] > 0 && !w.refilling[i] {
+			if w.inv[i]-low < draw*2*eps {
+				w.refilling[i] = true // at the reorder point: refill from now
+			} else {
+				t1 = min(t1, t+(w.inv[i]-low)/draw) // refill starts there
+			}
+		}
+	}
+	if w.refilling[i] && G > D {
+		fill = G - D
+		t1 = min(t1, t+(w.inv0[i]-w.inv[i])/fill)
+	}
+	rem := def - draw
+	if rem > tiny*D {
+		if w.spSince[i] < 0 {
+			w.spSince[i] = t
+		}
+	} else {
+		w.spSince[i] = -1
+	}
+	if w.hold[i] > 0 && w.spSince[i] >= 0 {
+		if at := w.spSince[i] + w.relAfter[c]; at > t+eps {
+			t1 = min(t1, at)
+		} else {
+			rel = min(rem, w.maxRel[i])
+			t1 = min(t1, t+w.hold[i]/rel)
+		}
+	}
+	short := rem - rel
+	if short <= tiny*D {
+		short = 0
+	}
+	w.draw[i], w.fill[i], w.rel[i], w.short[i] = draw, fill, rel, short
+	return t1
+}
+
+// deliveredShort reports whether route ri delivered less of material m
+// than its destination asked of it (its share of the request, before any
+// restriction) on the current segment.
+func (w *worker) deliveredShort(ri, m int) bool {
+	i := ri*w.p.nM + m
+	return w.dOrd[i] < w.qAll[i]*(1-tiny)
+}
