@@ -104,6 +104,10 @@ type worker struct {
 	flow                              []float64 // nF*nP
 
 	segments int
+
+	// onSegment, when set (by tests), is called after each segment's
+	// allocation and consumer rates, before integration.
+	onSegment func(t, t1 float64)
 }
 
 func newWorker(p *plan, seed uint64) *worker {
@@ -715,6 +719,9 @@ func (w *worker) run(trial uint64) error {
 		}
 		if t1 <= t+eps {
 			return fmt.Errorf("sim: trial %d stalled at day %g (a bug; please report the scenario)", trial, t)
+		}
+		if w.onSegment != nil {
+			w.onSegment(t, t1)
 		}
 		dt := t1 - t
 		per := min(int(tm/p.period), nP-1)

@@ -1,0 +1,314 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/reesim/reesim/model"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// chain is a one-material chain CN mine -> CN process -> CN magnet -> a US
+// consumer demanding 1 t/day over a one-year horizon. The fragments fill in
+// the consumer's extra fields, extra nodes and routes, and events.
+func chain(consumer, nodes, routes, events string) string {
+	return fmt.Sprintf(`name: closed-form
+start: 2025-01-01
+horizon: 1y
+period: month
+materials: [x]
+nodes:
+  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 100000}}
+  - {id: cn-proc, stage: process, region: CN, capacity: {x: 100000}}
+  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 100000}}
+%s
+consumers:
+  - id: us
+    region: US
+    demand: {x: 365.25}
+%s
+routes:
+  - {from: cn-mine, to: cn-proc}
+  - {from: cn-proc, to: cn-mag}
+%s
+events:
+%s
+`, nodes, consumer, routes, events)
+}
+
+const toUS = "  - {from: cn-mag, to: us}"
+
+func simulate(t *testing.T, src string, trials int) *Result {
+	t.Helper()
+	sc, err := model.Parse([]byte(src), "test.yaml")
+	if err != nil {
+		t.Fatalf("Parse: %v\n%s", err, src)
+	}
+	res, err := Run(context.Background(), sc, Options{Trials: trials, Seed: 7})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+func metric(t *testing.T, r *Result, name string) Metric {
+	t.Helper()
+	m, ok := r.Find(ScopeConsumer, "us", "x", name)
+	if !ok {
+		t.Fatalf("no metric %s", name)
+	}
+	return m
+}
+
+// exact checks a deterministic result.
+func exact(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-6*max(1, math.Abs(want)) {
+		t.Errorf("%s = %.9g; want %.9g", what, got, want)
+	}
+}
+
+// within4SE checks a Monte Carlo mean against a closed form.
+func within4SE(t *testing.T, what string, m Metric, want float64) {
+	t.Helper()
+	if math.Abs(m.Mean-want) > 4*m.SE+1e-9 {
+		t.Errorf("%s mean = %.6g ± %.3g (SE); want %.6g (off by %.1f SE)", what, m.Mean, m.SE, want, math.Abs(m.Mean-want)/m.SE)
+	}
+}
+
+func TestFixedRestriction(t *testing.T) {
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, materials: all, start: 100d, duration: 200d, allowed: 0.25}`), 64)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 0.75*200)
+	exact(t, "demand", metric(t, res, MetricDemand).Mean, 365.25)
+	exact(t, "delivered", metric(t, res, MetricDelivered).Mean, 365.25-150)
+	exact(t, "days_short", metric(t, res, MetricDaysShort).Mean, 200)
+	exact(t, "time_to_short", metric(t, res, MetricTimeToShort).Mean, 100)
+	exact(t, "p_short", metric(t, res, MetricPShort).Mean, 1)
+	exact(t, "peak_frac", metric(t, res, MetricPeakFrac).Mean, 0.75)
+	// Series: month 4 (days 121.75-152.1875) is entirely inside the ban.
+	for _, s := range res.Series {
+		if s.Scope == ScopeConsumer {
+			exact(t, "series month 4", s.Mean[4], 0.75)
+			exact(t, "series month 0", s.Mean[0], 0)
+			if got := s.P95[4]; math.Abs(got-0.75) > QuantileRelErr*0.75 {
+				t.Errorf("series P95 month 4 = %g; want 0.75 within %.2g%%", got, 100*QuantileRelErr)
+			}
+		}
+	}
+	// The same restriction on a domestic route does nothing.
+	res = simulate(t, strings.Replace(chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 100d, duration: 200d, allowed: 0.25}`), "region: US", "region: CN", 1), 64)
+	exact(t, "domestic shortfall", metric(t, res, MetricShortfall).Mean, 0)
+}
+
+func TestUncertainDuration(t *testing.T) {
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d, duration: {dist: uniform, min: 100d, max: 300d}}`), 20000)
+	m := metric(t, res, MetricShortfall)
+	within4SE(t, "shortfall", m, 200)
+	if math.Abs(m.SD-200/math.Sqrt(12)) > 0.03*200/math.Sqrt(12) {
+		t.Errorf("shortfall sd = %g; want %g", m.SD, 200/math.Sqrt(12))
+	}
+	if math.Abs(m.P50-200) > 0.01*200 || math.Abs(m.P95-290) > 0.01*290 {
+		t.Errorf("shortfall P50, P95 = %g, %g; want 200, 290", m.P50, m.P95)
+	}
+	// CVaR95 of U(100, 300): the mean of the top 5 %, 295.
+	if math.Abs(m.CVaR95-295) > 0.01*295 {
+		t.Errorf("CVaR95 = %g; want 295", m.CVaR95)
+	}
+	if m.Min < 100 || m.Max > 300 {
+		t.Errorf("shortfall range [%g, %g] outside [100, 300]", m.Min, m.Max)
+	}
+}
+
+func TestInventoryCover(t *testing.T) {
+	res := simulate(t, chain("    inventory: {x: 60d}", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}`), 64)
+	exact(t, "time_to_short", metric(t, res, MetricTimeToShort).Mean, 60)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 365.25-60)
+	exact(t, "delivered", metric(t, res, MetricDelivered).Mean, 60)
+
+	// Inventory given in tonnes: 30 t at 1 t/day.
+	res = simulate(t, chain("    inventory: {x: 30}", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}`), 64)
+	exact(t, "time_to_short (tonnes)", metric(t, res, MetricTimeToShort).Mean, 30)
+
+	// Uncertain cover: triangular(30, 60, 120) days, mean 70.
+	res = simulate(t, chain("    inventory: {x: {dist: triangular, min: 30d, mode: 60d, max: 120d}}", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}`), 20000)
+	within4SE(t, "time_to_short", metric(t, res, MetricTimeToShort), 70)
+	within4SE(t, "shortfall", metric(t, res, MetricShortfall), 365.25-70)
+}
+
+func TestLicenceDelay(t *testing.T) {
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d, allowed: 0.5, licence_delay: 50d, delay_allowed: 0.1}`), 64)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 50*0.9+(365.25-50)*0.5)
+
+	// Per-destination values: the US gets its own.
+	res = simulate(t, chain("", "", toUS, `
+  - id: ban
+    type: export_restriction
+    region: CN
+    start: 0d
+    allowed: {default: 0.9, US: 0.5}
+    licence_delay: 50d
+    delay_allowed: {default: 0.9, US: 0.1}`), 64)
+	exact(t, "shortfall by region", metric(t, res, MetricShortfall).Mean, 50*0.9+(365.25-50)*0.5)
+
+	// Uncertain delay: E[shortfall] = 0.5 H + 0.4 E[delay] while the delay
+	// stays inside the horizon (P(delay > H) is negligible here).
+	res = simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d, allowed: 0.5, licence_delay: {dist: lognormal, p50: 45d, p90: 90d}, delay_allowed: 0.1}`), 20000)
+	ln := distuv.LogNormal{Mu: math.Log(45), Sigma: math.Log(2) / 1.2815515655446004}
+	within4SE(t, "shortfall", metric(t, res, MetricShortfall), 0.5*365.25+0.4*ln.Mean())
+}
+
+func TestTruceRenewals(t *testing.T) {
+	// A full ban suspended by a 30-day truce, renewed with probability
+	// 1/2 each time: it holds 30(1+K) days, K geometric.
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - id: truce
+    type: truce
+    suspends: [ban]
+    start: 0d
+    duration: 30d
+    renewal: {probability: 0.5, duration: 30d, max: 100}`), 20000)
+	H := 365.25
+	want := 0.0
+	for k := 0; k < 100; k++ {
+		held := math.Min(30*float64(k+1), H)
+		want += math.Pow(0.5, float64(k+1)) * (H - held)
+	}
+	within4SE(t, "shortfall", metric(t, res, MetricShortfall), want)
+
+	// Renewal cap: with max 2 and certain renewal the truce holds 90 days.
+	res = simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - {id: truce, type: truce, suspends: [ban], start: 0d, duration: 30d, renewal: {probability: 1, duration: 30d, max: 2}}`), 64)
+	exact(t, "capped shortfall", metric(t, res, MetricShortfall).Mean, H-90)
+
+	// Lag: licences flow only 10 days after the truce starts; a licence
+	// delay restarts at the lapse (day 90): 20 more days at delay_allowed 0.
+	res = simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d, allowed: 0.5, licence_delay: 20d}
+  - {id: truce, type: truce, suspends: [ban], start: 0d, duration: 90d, lag: 10d}`), 64)
+	want = 10*1 + 20*1 + (H-110)*0.5
+	exact(t, "lag and delay after lapse", metric(t, res, MetricShortfall).Mean, want)
+
+	// Ramp from what the restriction passed (0) to 1 over 80 days, in 8
+	// steps at their midpoints: it loses half of 80 days' demand.
+	res = simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - {id: truce, type: truce, suspends: [ban], start: 0d, ramp: 80d}`), 64)
+	exact(t, "ramp", metric(t, res, MetricShortfall).Mean, 40)
+
+	// Escalation on lapse: the truce lapses at day 100 with no renewal;
+	// then with probability 0.4 a full ban starts, else nothing.
+	res = simulate(t, chain("", "", toUS, `
+  - {id: soft, type: export_restriction, region: CN, start: 0d, allowed: 1}
+  - {id: hard, type: export_restriction, region: CN}
+  - {id: truce, type: truce, suspends: [soft], start: 0d, duration: 100d, on_lapse: {escalate: hard, probability: 0.4}}`), 20000)
+	within4SE(t, "escalation", metric(t, res, MetricShortfall), 0.4*(H-100))
+	within4SE(t, "escalation p_short", metric(t, res, MetricPShort), 0.4)
+}
+
+func TestEventProbability(t *testing.T) {
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d, duration: 100d, probability: 0.3}`), 20000)
+	within4SE(t, "shortfall", metric(t, res, MetricShortfall), 30)
+	within4SE(t, "p_short", metric(t, res, MetricPShort), 0.3)
+	ts := metric(t, res, MetricTimeToShort)
+	if ts.Mean != 0 || float64(ts.N) < 0.25*20000 || float64(ts.N) > 0.35*20000 {
+		t.Errorf("time_to_short over %d short trials = %g; want 0 over ~6000", ts.N, ts.Mean)
+	}
+}
+
+func TestOutage(t *testing.T) {
+	// The mine's capacity equals demand, so lost capacity is shortfall.
+	src := strings.Replace(chain("", "", toUS, `
+  - {id: flood, type: outage, nodes: [cn-mine], start: 50d, duration: 100d, loss: 0.6}`), "capacity: {x: 100000}", "capacity: {x: 365.25}", 1)
+	res := simulate(t, src, 64)
+	exact(t, "single outage", metric(t, res, MetricShortfall).Mean, 60)
+
+	// Poisson outages, 2 a year, 10 days each, total loss: the expected
+	// time covered by at least one outage is the integral of
+	// 1 - exp(-rate * min(t, d)).
+	src = strings.Replace(chain("", "", toUS, `
+  - {id: flood, type: outage, nodes: [cn-mine], rate: 2, duration: 10d}`), "capacity: {x: 100000}", "capacity: {x: 365.25}", 1)
+	res = simulate(t, src, 40000)
+	lam, d, H := 2/365.25, 10.0, 365.25
+	want := (d - (1-math.Exp(-lam*d))/lam) + (H-d)*(1-math.Exp(-lam*d))
+	within4SE(t, "poisson outages", metric(t, res, MetricShortfall), want)
+}
+
+func TestBuildoutAndRerouting(t *testing.T) {
+	nodes := `  - {id: us-mine, stage: mine, region: US, capacity: {x: 1000}}
+  - {id: us-proc, stage: process, region: US, capacity: {x: 1000}}
+  - {id: us-mag, stage: magnet, region: US, capacity: {x: 0}}`
+	routes := `  - {from: us-mine, to: us-proc}
+  - {from: us-proc, to: us-mag}
+  - {from: cn-mag, to: us, share: 1}
+  - {from: us-mag, to: us, share: 0}`
+	ban := `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - {id: plant, type: buildout, node: us-mag, capacity: {x: 365.25}, online: 100d%s}`
+	src := strings.Replace(chain("", nodes, routes, fmt.Sprintf(ban, "")), "events:", "reroute_after: 30d\nevents:", 1)
+	res := simulate(t, src, 64)
+	exact(t, "rerouted after buildout", metric(t, res, MetricShortfall).Mean, 100)
+
+	src = strings.Replace(chain("", nodes, routes, fmt.Sprintf(ban, ", ramp: 80d")), "events:", "reroute_after: 30d\nevents:", 1)
+	res = simulate(t, src, 64)
+	exact(t, "rerouted with ramp", metric(t, res, MetricShortfall).Mean, 140)
+
+	src = strings.Replace(chain("", nodes, routes, fmt.Sprintf(ban, "")), "events:", "reroute_after: 150d\nevents:", 1)
+	res = simulate(t, src, 64)
+	exact(t, "reroute clock", metric(t, res, MetricShortfall).Mean, 150)
+
+	src = chain("", nodes, routes, fmt.Sprintf(ban, "")) // reroute_after defaults to never
+	res = simulate(t, src, 64)
+	exact(t, "never reroute", metric(t, res, MetricShortfall).Mean, 365.25)
+
+	// Completion probability 0.25: a quarter of trials get the plant.
+	src = strings.Replace(chain("", nodes, routes, fmt.Sprintf(ban, ", probability: 0.25")), "events:", "reroute_after: 30d\nevents:", 1)
+	res = simulate(t, src, 20000)
+	within4SE(t, "uncertain completion", metric(t, res, MetricShortfall), 0.25*100+0.75*365.25)
+}
+
+func TestStockpile(t *testing.T) {
+	res := simulate(t, chain(`    stockpile: {holdings: {x: 50}, max_release: {x: 182.625}, release_after: 20d}`, "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}`), 64)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 20+50+(365.25-120))
+	exact(t, "delivered", metric(t, res, MetricDelivered).Mean, 50)
+}
+
+func TestProRata(t *testing.T) {
+	// Two consumers share a mine of half their joint demand: each gets
+	// half, whatever their size.
+	src := `name: pro-rata
+start: 2025-01-01
+horizon: 1y
+materials: [x]
+stages: [mine]
+nodes:
+  - {id: m, stage: mine, region: A, capacity: {x: 300}}
+consumers:
+  - {id: a, region: A, demand: {x: 200}}
+  - {id: b, region: B, demand: {x: 400}}
+routes:
+  - {from: m, to: a}
+  - {from: m, to: b}
+`
+	res := simulate(t, src, 64)
+	for _, c := range []string{"a", "b"} {
+		m, _ := res.Find(ScopeConsumer, c, "x", MetricShortfallFrac)
+		exact(t, "shortfall_frac "+c, m.Mean, 0.5)
+	}
+	tot, _ := res.Find(ScopeTotal, "all", "x", MetricShortfall)
+	exact(t, "total shortfall", tot.Mean, 300)
+}
