@@ -24,6 +24,10 @@ type plan struct {
 	period  float64
 	nP      int       // reporting periods (the last may be partial)
 	breaks  []float64 // static breakpoints in (0, horizon): periods, months
+	// breakMask[i] is the set of materials whose flows can change at
+	// breaks[i]: all at a month (demand steps), none at a period boundary.
+	breakMask []uint64
+	allMask   uint64
 
 	nodes   []pnode
 	cons    []pcons
@@ -40,6 +44,8 @@ type plan struct {
 	// Per material and source stage: routes leaving that stage.
 	bySrcStage   [][][]int
 	nodesByStage [][]int
+
+	mtab []mtable // per material
 
 	restr   []prestr
 	truces  []ptruce
@@ -102,6 +108,7 @@ type prestr struct {
 	delayAllow  []*sampler // per region
 	suspendedBy []int      // truces
 	escalatedBy []int      // truces
+	mask        uint64     // materials it covers
 }
 
 type ptruce struct {
@@ -123,6 +130,7 @@ type ptruce struct {
 }
 
 type pbuild struct {
+	mask   uint64 // materials it adds capacity for
 	id     string
 	node   int
 	occurs *sampler
@@ -148,14 +156,24 @@ func compile(sc *model.Scenario) (*plan, error) {
 		return nil, fmt.Errorf("sim: scenario %s has no usable horizon or period", sc.Name)
 	}
 	p.nP = int(math.Ceil(p.horizon/p.period - 1e-9))
+	p.allMask = ^uint64(0)
+	if p.nM < 64 {
+		p.allMask = 1<<p.nM - 1
+	}
+	masks := map[float64]uint64{}
 	for k := 1; float64(k)*p.period < p.horizon-1e-9; k++ {
-		p.breaks = append(p.breaks, float64(k)*p.period)
+		masks[float64(k)*p.period] |= 0
 	}
 	for k := 1; float64(k)*model.DaysPerMonth < p.horizon-1e-9; k++ {
-		p.breaks = append(p.breaks, float64(k)*model.DaysPerMonth)
+		masks[float64(k)*model.DaysPerMonth] |= p.allMask
+	}
+	for t := range masks {
+		p.breaks = append(p.breaks, t)
 	}
 	slices.Sort(p.breaks)
-	p.breaks = slices.Compact(p.breaks)
+	for _, t := range p.breaks {
+		p.breakMask = append(p.breakMask, masks[t])
+	}
 
 	inf := math.Inf(1)
 	regionSet := map[string]bool{}
@@ -264,6 +282,11 @@ func compile(sc *model.Scenario) (*plan, error) {
 				pr.allowed[ri] = regionSampler(r.Allowed, reg, owner, "allowed")
 				pr.delayAllow[ri] = regionSampler(r.DelayAllowed, reg, owner, "delay_allowed")
 			}
+			for m, mat := range p.mats {
+				if slices.Contains(r.Materials, mat) {
+					pr.mask |= bit(m)
+				}
+			}
 			p.restr = append(p.restr, pr)
 		}
 	}
@@ -305,6 +328,7 @@ func compile(sc *model.Scenario) (*plan, error) {
 			for m, mat := range p.mats {
 				if d, ok := b.Capacity[mat]; ok {
 					pb.cap[m] = newSampler(d, owner, "capacity."+mat, 0, inf)
+					pb.mask |= bit(m)
 				}
 			}
 			p.builds = append(p.builds, pb)
@@ -422,7 +446,64 @@ func compile(sc *model.Scenario) (*plan, error) {
 			}
 		}
 	}
+	p.mtab = make([]mtable, p.nM)
+	for m := range p.mats {
+		p.mtab[m] = p.buildTable(m)
+	}
 	return p, nil
+}
+
+// mtable lays out one material's routes in flat arrays for the allocation
+// passes. Positions are in request order: grouped by destination, the
+// destinations as in reqGroups.
+type mtable struct {
+	route   []int32 // global route index
+	from    []int32 // source node
+	to      []int32 // destination: node, or len(nodes)+consumer
+	share   []float64
+	pairOff []int32 // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
+	pairIdx []int32
+	groups  []group // position ranges per destination
+	alt     []bool  // per group: the destination has more than one route
+	supOff  []int32 // positions leaving stage k: sup[supOff[k]:supOff[k+1]]
+	sup     []int32
+}
+
+func (p *plan) buildTable(m int) mtable {
+	var t mtable
+	pos := map[int]int32{}
+	for _, g := range p.reqGroups[m] {
+		ng := group{dest: g.dest, start: len(t.route)}
+		for _, ri := range p.groupRoutes[m][g.start:g.end] {
+			r := &p.routes[ri]
+			pos[ri] = int32(len(t.route))
+			t.route = append(t.route, int32(ri))
+			t.from = append(t.from, int32(r.from))
+			t.to = append(t.to, int32(r.to))
+			t.share = append(t.share, r.share[m])
+			t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
+			for _, pi := range r.pairs[m] {
+				t.pairIdx = append(t.pairIdx, int32(pi))
+			}
+		}
+		ng.end = len(t.route)
+		t.groups = append(t.groups, ng)
+		t.alt = append(t.alt, ng.end-ng.start > 1)
+	}
+	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
+	for k := range p.nStages {
+		t.supOff = append(t.supOff, int32(len(t.sup)))
+		for _, ri := range p.bySrcStage[m][k] {
+			t.sup = append(t.sup, pos[ri])
+		}
+	}
+	t.supOff = append(t.supOff, int32(len(t.sup)))
+	return t
+}
+
+// bit is material m's bit in a mask; materials beyond 64 share the top bit.
+func bit(m int) uint64 {
+	return 1 << min(m, 63)
 }
 
 // regionSampler draws a by-region value: a region's own entry has its own

@@ -41,6 +41,13 @@ type bstate struct {
 	cap    []float64 // t/day per material
 }
 
+// breakpoint is an instant at which some inputs change, with the set of
+// materials whose flows it can change.
+type breakpoint struct {
+	t    float64
+	mask uint64
+}
+
 type occurrence struct {
 	outage     int
 	start, end float64
@@ -68,7 +75,11 @@ type worker struct {
 	bs       []bstate
 	occ      []occurrence
 	reroute  float64
-	dyn      []float64
+	dyn      []breakpoint
+	// nextAlloc[m] is the next instant material m's allocation must be
+	// recomputed for a change of state (a refill switching, a reroute
+	// clock running out).
+	nextAlloc []float64
 
 	// State.
 	inv, hold, spSince []float64 // nC*nM
@@ -91,11 +102,12 @@ type worker struct {
 	rel    []float64 // nC*nM: stockpile released, t/day
 	short  []float64 // nC*nM: shortfall rate, t/day
 
-	// Allocation scratch, per material.
-	q, a, f, xq, xa, dO, dX, miss []float64 // nR
-	flagged                       []bool    // nR
-	seenO, seenX, outO, outX      []float64 // nN
-	inO, inX                      []float64 // nN+nC
+	// Allocation scratch, per material: route positions in its mtable.
+	q, a, f, xq, xa, dO, dX, miss []float64
+	flagged                       []bool
+	// Per node (and consumer, for inO and inX).
+	seenO, seenX, outO, outX, ratioO, ratioX, spareN []float64
+	inO, inX                                         []float64
 
 	// Trial outputs.
 	tDem, tShort, tDlv, tDays, tFirst []float64 // nS*nM
@@ -114,11 +126,12 @@ func newWorker(p *plan, seed uint64) *worker {
 	nN, nC, nR, nM, nS, nP := len(p.nodes), len(p.cons), len(p.routes), p.nM, len(p.scopes), p.nP
 	f := func(n int) []float64 { return make([]float64, n) }
 	w := &worker{p: p, seed: seed,
-		cap0: f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
+		nextAlloc: f(nM),
+		cap0:      f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
 		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), dOrd: f(nR * nM), qAll: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
 		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), miss: f(nR), flagged: make([]bool, nR),
-		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), inO: f(nN + nC), inX: f(nN + nC),
+		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
 	}
@@ -329,16 +342,16 @@ func (w *worker) sample(trial uint64) {
 func (w *worker) schedule() {
 	p := w.p
 	w.dyn = w.dyn[:0]
-	add := func(t float64) {
+	add := func(t float64, mask uint64) {
 		if t > eps && t < p.horizon-eps {
-			w.dyn = append(w.dyn, t)
+			w.dyn = append(w.dyn, breakpoint{t, mask})
 		}
 	}
-	ramp := func(t0, l float64) {
-		add(t0)
+	ramp := func(t0, l float64, mask uint64) {
+		add(t0, mask)
 		if l > 0 {
 			for k := 1; k <= 8; k++ {
-				add(t0 + float64(k)*l/8)
+				add(t0+float64(k)*l/8, mask)
 			}
 		}
 	}
@@ -347,29 +360,37 @@ func (w *worker) schedule() {
 		if !r.active {
 			continue
 		}
-		add(r.start)
-		add(r.start + r.delay)
-		add(r.end)
+		add(r.start, pr.mask)
+		add(r.start+r.delay, pr.mask)
+		add(r.end, pr.mask)
 		for _, j := range pr.suspendedBy {
 			t := &w.ts[j]
 			if !t.occurs {
 				continue
 			}
-			ramp(t.t0, t.ramp)
-			add(t.end)
-			add(t.end + r.delay)
+			ramp(t.t0, t.ramp, pr.mask)
+			add(t.end, pr.mask)
+			add(t.end+r.delay, pr.mask)
 		}
 	}
-	for _, b := range w.bs {
-		if b.occurs {
-			ramp(b.online, b.ramp)
+	for b, s := range w.bs {
+		if s.occurs {
+			ramp(s.online, s.ramp, p.builds[b].mask)
 		}
 	}
 	for _, o := range w.occ {
-		add(o.start)
-		add(o.end)
+		add(o.start, p.allMask)
+		add(o.end, p.allMask)
 	}
-	slices.Sort(w.dyn)
+	slices.SortFunc(w.dyn, func(a, b breakpoint) int {
+		switch {
+		case a.t < b.t:
+			return -1
+		case a.t > b.t:
+			return 1
+		}
+		return 0
+	})
 }
 
 // rampValue is a ramp of length l from v0 at t0 to v1, moving in 8 equal
@@ -474,175 +495,6 @@ func (w *worker) evaluate(tm float64) {
 	}
 }
 
-// allocate computes the flows of material m on the current segment
-// (MODEL.md 4.2-4.4).
-func (w *worker) allocate(m int, t float64) {
-	p := w.p
-	nN, nM := len(p.nodes), p.nM
-	clear(w.seenO)
-	routes := p.groupRoutes[m]
-	anyFlag := false
-	for _, g := range p.reqGroups[m] {
-		var req float64
-		if g.dest >= nN {
-			i := (g.dest-nN)*nM + m
-			req = w.dem[i]
-			if w.refilling[i] {
-				req += w.refill[i]
-			}
-		} else {
-			req = min(w.seenO[g.dest], w.cap[g.dest*nM+m])
-		}
-		for _, ri := range routes[g.start:g.end] {
-			r := &p.routes[ri]
-			f := 1.0
-			for _, pi := range r.pairs[m] {
-				f = min(f, w.pairF[pi])
-			}
-			q := r.share[m] * req
-			w.q[ri], w.f[ri], w.a[ri] = q, f, q*f
-			w.seenO[r.from] += q * f
-			u := w.under[ri*nM+m]
-			fl := u >= 0 && t >= u+w.reroute-eps
-			w.flagged[ri] = fl
-			anyFlag = anyFlag || fl
-		}
-	}
-	w.supply(m, false)
-	if anyFlag {
-		clear(w.miss)
-		for it := 0; it < p.nStages+2; it++ {
-			changed := w.extraRequests(m)
-			w.supply(m, true)
-			if !changed && it > 0 {
-				break
-			}
-		}
-	}
-	// Record the segment's flows for material m.
-	for ri := range p.routes {
-		if !p.routes[ri].carries[m] {
-			continue
-		}
-		i := ri*nM + m
-		w.deliv[i] = w.dO[ri] + w.dX[ri]
-		w.dOrd[i] = w.dO[ri]
-		w.qAll[i] = w.q[ri]
-	}
-	for n := range p.nodes {
-		w.out[n*nM+m] = w.outO[n] + w.outX[n]
-	}
-	for c := range p.cons {
-		w.recv[c*nM+m] = w.inO[nN+c] + w.inX[nN+c]
-	}
-}
-
-// supply runs material m from the mines down (MODEL.md 4.3). With extra,
-// rerouted requests are served from what ordinary requests left.
-func (w *worker) supply(m int, extra bool) {
-	p := w.p
-	nN, nM := len(p.nodes), p.nM
-	clear(w.inO)
-	clear(w.inX)
-	if !extra {
-		clear(w.dX)
-		clear(w.outX)
-	}
-	for k := range p.nStages {
-		for _, n := range p.nodesByStage[k] {
-			c := w.cap[n*nM+m]
-			in := w.inO[n] + w.inX[n]
-			if k == 0 {
-				in = math.Inf(1)
-			}
-			o := min(c, in, w.seenO[n])
-			w.outO[n] = o
-			if extra {
-				w.outX[n] = max(0, min(c-o, in-o, w.seenX[n]))
-			}
-		}
-		for _, ri := range p.bySrcStage[m][k] {
-			r := &p.routes[ri]
-			d := 0.0
-			if s := w.seenO[r.from]; s > 0 {
-				d = w.a[ri] * (w.outO[r.from] / s)
-			}
-			w.dO[ri] = d
-			w.inO[r.to] += d
-			if extra {
-				x := 0.0
-				if s := w.seenX[r.from]; s > 0 {
-					x = w.xa[ri] * (w.outX[r.from] / s)
-				}
-				w.dX[ri] = x
-				w.inX[r.to] += x
-			}
-		}
-	}
-	_ = nN
-}
-
-// extraRequests sets the rerouted requests of material m from the current
-// deliveries and reports whether any missing amount changed.
-func (w *worker) extraRequests(m int) bool {
-	p := w.p
-	nN, nM := len(p.nodes), p.nM
-	clear(w.seenX)
-	clear(w.xq)
-	routes := p.groupRoutes[m]
-	changed := false
-	for _, g := range p.reqGroups[m] {
-		grp := routes[g.start:g.end]
-		if g.dest < nN {
-			c := w.cap[g.dest*nM+m]
-			x := min(w.seenX[g.dest], max(0, c-min(w.seenO[g.dest], c)))
-			if x > 0 {
-				for _, ri := range grp {
-					w.xq[ri] += p.routes[ri].share[m] * x
-				}
-			}
-		}
-		for _, ri := range grp {
-			if !w.flagged[ri] {
-				continue
-			}
-			miss := max(0, w.q[ri]-w.dO[ri])
-			if math.Abs(miss-w.miss[ri]) > tiny*max(w.q[ri], 1e-300) {
-				changed = true
-			}
-			w.miss[ri] = miss
-			if miss <= 0 {
-				continue
-			}
-			var sum float64
-			for _, o := range grp {
-				if o != ri {
-					sum += w.spare(p.routes[o].from, m)
-				}
-			}
-			if sum <= 0 {
-				continue
-			}
-			for _, o := range grp {
-				if o != ri {
-					w.xq[o] += miss * w.spare(p.routes[o].from, m) / sum
-				}
-			}
-		}
-		for _, ri := range grp {
-			x := w.xq[ri] * w.f[ri]
-			w.xa[ri] = x
-			w.seenX[p.routes[ri].from] += x
-		}
-	}
-	return changed
-}
-
-// spare is a source's capacity beyond the ordinary requests it sees.
-func (w *worker) spare(n, m int) float64 {
-	return max(0, w.cap[n*w.p.nM+m]-w.seenO[n])
-}
-
 // run simulates one trial into the worker's trial outputs.
 func (w *worker) run(trial uint64) error {
 	p := w.p
@@ -664,15 +516,21 @@ func (w *worker) run(trial uint64) error {
 	is, id := 0, 0
 	w.segments = 0
 	t := 0.0
+	dirty := p.allMask
+	for m := range w.nextAlloc {
+		w.nextAlloc[m] = math.Inf(1)
+	}
 	for t < H-eps {
 		w.segments++
 		if w.segments > maxSegments {
 			return fmt.Errorf("sim: trial %d needed more than %d segments (a bug; please report the scenario)", trial, maxSegments)
 		}
 		for is < len(p.breaks) && p.breaks[is] <= t+eps {
+			dirty |= p.breakMask[is]
 			is++
 		}
-		for id < len(w.dyn) && w.dyn[id] <= t+eps {
+		for id < len(w.dyn) && w.dyn[id].t <= t+eps {
+			dirty |= w.dyn[id].mask
 			id++
 		}
 		nb := H
@@ -680,13 +538,24 @@ func (w *worker) run(trial uint64) error {
 			nb = min(nb, p.breaks[is])
 		}
 		if id < len(w.dyn) {
-			nb = min(nb, w.dyn[id])
+			nb = min(nb, w.dyn[id].t)
+		}
+		for m, at := range w.nextAlloc {
+			if at <= t+eps {
+				dirty |= bit(m)
+			}
+			w.nextAlloc[m] = math.Inf(1)
 		}
 		tm := (t + nb) / 2
 		w.evaluate(tm)
+		// Flows are recomputed only for materials whose inputs changed;
+		// the others keep the previous segment's flows.
 		for m := range nM {
-			w.allocate(m, t)
+			if dirty&bit(m) != 0 {
+				w.allocate(m, t)
+			}
 		}
+		dirty = 0
 		// Route clocks for rerouting.
 		t1 := nb
 		if !math.IsInf(w.reroute, 1) {
@@ -706,6 +575,7 @@ func (w *worker) run(trial uint64) error {
 					if w.under[i] >= 0 {
 						if tr := w.under[i] + w.reroute; tr > t+eps {
 							t1 = min(t1, tr)
+							w.nextAlloc[m] = min(w.nextAlloc[m], tr)
 						}
 					}
 				}
@@ -815,6 +685,8 @@ func (w *worker) consumerRates(c, m int, t, t1 float64) float64 {
 	}
 	if w.refilling[i] && G > D && w.inv0[i]-w.inv[i] < (G-D)*2*eps {
 		w.inv[i] = w.inv0[i] // full within an instant
+		w.refilling[i] = false
+		w.nextAlloc[m] = t
 	}
 	draw, fill, rel := 0.0, 0.0, 0.0
 	if w.inv[i] > 0 && def > 0 {
@@ -823,14 +695,19 @@ func (w *worker) consumerRates(c, m int, t, t1 float64) float64 {
 		if low := (1 - refillBand) * w.inv0[i]; w.refill[i] > 0 && !w.refilling[i] {
 			if w.inv[i]-low < draw*2*eps {
 				w.refilling[i] = true // at the reorder point: refill from now
+				w.nextAlloc[m] = t
 			} else {
-				t1 = min(t1, t+(w.inv[i]-low)/draw) // refill starts there
+				at := t + (w.inv[i]-low)/draw // refill starts there
+				t1 = min(t1, at)
+				w.nextAlloc[m] = min(w.nextAlloc[m], at)
 			}
 		}
 	}
 	if w.refilling[i] && G > D {
 		fill = G - D
-		t1 = min(t1, t+(w.inv0[i]-w.inv[i])/fill)
+		at := t + (w.inv0[i]-w.inv[i])/fill // refill stops there
+		t1 = min(t1, at)
+		w.nextAlloc[m] = min(w.nextAlloc[m], at)
 	}
 	rem := def - draw
 	if rem > tiny*D {
@@ -863,3 +740,4 @@ func (w *worker) deliveredShort(ri, m int) bool {
 	i := ri*w.p.nM + m
 	return w.dOrd[i] < w.qAll[i]*(1-tiny)
 }
+
