@@ -57,7 +57,7 @@ func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, ErrorList{yamlError(file, err)}
 	}
-	d := &decoder{file: file, origin: map[*yaml.Node]string{}}
+	d := &decoder{file: file, origin: map[*yaml.Node]string{}, misspelt: map[fieldRef]bool{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty document (want a scenario mapping with start, horizon, materials, nodes, consumers and routes)"}}
 	}
@@ -123,11 +123,19 @@ func countNodes(n *yaml.Node, budget *int) bool {
 	return true
 }
 
+// fieldRef names a field of one mapping node.
+type fieldRef struct {
+	n   *yaml.Node
+	key string
+}
+
 type decoder struct {
-	file   string
-	errs   ErrorList
-	origin map[*yaml.Node]string // nodes that came from an override
-	start  time.Time
+	// misspelt records required fields already reported as a misspelling.
+	misspelt map[fieldRef]bool
+	file     string
+	errs     ErrorList
+	origin   map[*yaml.Node]string // nodes that came from an override
+	start    time.Time
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -199,6 +207,10 @@ func (d *decoder) fields(n *yaml.Node, path string, known ...string) map[string]
 		}
 		if !slices.Contains(known, key) {
 			d.errorf(k, path, "unknown field %q%s; %s", key, didYouMean(key, known), oneOf(known))
+			if sug := suggest(key, known); sug != "" {
+				// A misspelt required field is one error, not two.
+				d.misspelt[fieldRef{n, sug}] = true
+			}
 			continue
 		}
 		if _, dup := out[key]; dup {
@@ -213,7 +225,9 @@ func (d *decoder) fields(n *yaml.Node, path string, known ...string) map[string]
 func (d *decoder) require(m map[string]*yaml.Node, n *yaml.Node, path, key, want string) *yaml.Node {
 	v, ok := m[key]
 	if !ok {
-		d.errorf(deref(n), path, "missing field %s (want %s)", key, want)
+		if !d.misspelt[fieldRef{deref(n), key}] {
+			d.errorf(deref(n), path, "missing field %s (want %s)", key, want)
+		}
 		return nil
 	}
 	return v
@@ -591,7 +605,8 @@ func (d *decoder) check(v Dist, path string, b bound) bool {
 			bad = "can be negative (want >= 0"
 		}
 	case positive:
-		if !(lo > 0) {
+		// Lognormal and exponential values are positive almost surely.
+		if !(lo > 0 || lo == 0 && (v.Kind == LogNormal || v.Kind == Exponential)) {
 			bad = "can be zero or negative (want > 0"
 		}
 	case fraction:
@@ -607,7 +622,8 @@ func (d *decoder) check(v Dist, path string, b bound) bool {
 		return true
 	}
 	if v.Kind == Fixed {
-		d.errorAt(v.Pos, path, "%s %s)", strconv.FormatFloat(v.Value, 'g', -1, 64), bad)
+		fixedBad := map[bound]string{nonNeg: "is negative (want >= 0)", positive: "is not positive (want > 0)", fraction: "is not a fraction (want 0..1)", aboveMinusOne: "is -100% or below (want > -1)"}[b]
+		d.errorAt(v.Pos, path, "%s %s", strconv.FormatFloat(v.Value, 'g', -1, 64), fixedBad)
 	} else {
 		hint := ""
 		if v.Kind == Normal {

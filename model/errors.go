@@ -65,12 +65,13 @@ func (l ErrorList) sort() {
 }
 
 // suggest returns the candidate nearest to s by edit distance, or "" when
-// none is close enough to be a plausible typo.
+// none is close enough to be a plausible typo (at most one edit per three
+// characters, and at least one).
 func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	if bestD > 4 {
-		bestD = 4
+	if len(s) > 64 {
+		return "" // not a typo; and keeps the quadratic distance cheap
 	}
+	best, bestD := "", max(1, len(s)/3)+1
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
@@ -79,24 +80,30 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and adjacent transpositions each cost one.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // didYouMean formats a suggestion hint, or "" when there is none.

@@ -203,16 +203,16 @@ func TestWorkersBitIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	one := runJSON(t, sc, Options{Trials: 1000, Workers: 1})
-	eight := runJSON(t, sc, Options{Trials: 1000, Workers: 8})
+	one := runJSON(t, sc, Options{Trials: 320, Workers: 1})
+	eight := runJSON(t, sc, Options{Trials: 320, Workers: 8})
 	if !bytes.Equal(one, eight) {
 		t.Fatalf("workers 1 and 8 differ:\n%.300s\n%.300s", one, eight)
 	}
-	three := runJSON(t, sc, Options{Trials: 1000, Workers: 3})
+	three := runJSON(t, sc, Options{Trials: 320, Workers: 3})
 	if !bytes.Equal(one, three) {
 		t.Fatal("workers 1 and 3 differ")
 	}
-	other := runJSON(t, sc, Options{Trials: 1000, Workers: 1, Seed: 2})
+	other := runJSON(t, sc, Options{Trials: 320, Workers: 1, Seed: 2})
 	if bytes.Equal(one, other) {
 		t.Fatal("seeds 1 and 2 give the same result")
 	}
@@ -247,14 +247,14 @@ func TestShardsMergeExactly(t *testing.T) {
 		b, _ := json.Marshal(p.result(a, sc.Seed))
 		return b
 	}
-	whole := enc(part(0, 1000))
-	a, b, c := part(0, 128), part(128, 640), part(640, 1000)
+	whole := enc(part(0, 320))
+	a, b, c := part(0, 64), part(64, 256), part(256, 320)
 	c.merge(a)
 	c.merge(b)
 	if !bytes.Equal(whole, enc(c)) {
 		t.Fatal("shards merged in another order differ from the whole run")
 	}
-	direct := runJSON(t, sc, Options{Trials: 1000, Workers: 2})
+	direct := runJSON(t, sc, Options{Trials: 320, Workers: 2})
 	var got, want map[string]any
 	json.Unmarshal(direct, &got)
 	json.Unmarshal(whole, &want)
@@ -262,9 +262,9 @@ func TestShardsMergeExactly(t *testing.T) {
 		t.Fatal("Run and the merged parts differ")
 	}
 	// A shard run through Options.First draws the same trials.
-	s2 := runJSON(t, sc, Options{Trials: 360, First: 640, Workers: 2})
+	s2 := runJSON(t, sc, Options{Trials: 64, First: 256, Workers: 2})
 	json.Unmarshal(s2, &got)
-	json.Unmarshal(enc(part(640, 1000)), &want)
+	json.Unmarshal(enc(part(256, 320)), &want)
 	if fmt.Sprint(got["metrics"]) != fmt.Sprint(want["metrics"]) {
 		t.Fatal("Options.First does not reproduce the same trials")
 	}

@@ -740,4 +740,3 @@ func (w *worker) deliveredShort(ri, m int) bool {
 	i := ri*w.p.nM + m
 	return w.dOrd[i] < w.qAll[i]*(1-tiny)
 }
-

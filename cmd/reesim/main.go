@@ -67,7 +67,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(list) > 1 {
 			n = fmt.Sprintf("%d errors", len(list))
 		}
-		fmt.Fprintf(stderr, "reesim: %s in %s\n", n, list[0].File)
+		files := map[string]bool{}
+		for _, e := range list {
+			files[e.File] = true
+		}
+		where := list[0].File
+		if len(files) > 1 {
+			where = fmt.Sprintf("%d files", len(files))
+		}
+		fmt.Fprintf(stderr, "reesim: %s in %s\n", n, where)
 		return exitInput
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "reesim: %v\n", ue.err)

@@ -77,16 +77,23 @@ func describe(w io.Writer, sc *model.Scenario) {
 			if n.Stage != st {
 				continue
 			}
-			for _, c := range n.Capacity {
-				byRegion[n.Region] += c.ExpectedValue()
-				total += c.ExpectedValue()
+			for _, mat := range sc.Materials {
+				if c, ok := n.Capacity[mat]; ok {
+					byRegion[n.Region] += c.ExpectedValue()
+					total += c.ExpectedValue()
+				}
 			}
 		}
 		regions := make([]string, 0, len(byRegion))
 		for r := range byRegion {
 			regions = append(regions, r)
 		}
-		sort.Slice(regions, func(i, j int) bool { return byRegion[regions[i]] > byRegion[regions[j]] })
+		sort.Slice(regions, func(i, j int) bool {
+			if byRegion[regions[i]] != byRegion[regions[j]] {
+				return byRegion[regions[i]] > byRegion[regions[j]]
+			}
+			return regions[i] < regions[j]
+		})
 		var parts []string
 		for _, r := range regions {
 			if total > 0 {

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reesim/reesim/output"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func runCLI(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, append([]string{"reesim"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/reesim -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s:\ngot:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"version", []string{"version"}, 0},
+		{"list", []string{"list"}, 0},
+		{"validate-builtins", []string{"validate", "baseline", "truce90.yaml", "escalation", "full-embargo"}, 0},
+		{"validate-verbose", []string{"validate", "--verbose", "baseline"}, 0},
+		{"validate-bad", []string{"validate", "../../testdata/bad/many-errors.yaml", "../../testdata/bad/share-missing.yaml"}, 2},
+		{"validate-none", []string{"validate"}, 2},
+		{"run-unknown-scenario", []string{"run", "truce91"}, 2},
+		{"run-bad-flag", []string{"run", "truce90", "--trails", "5"}, 2},
+		{"run-bad-format", []string{"run", "truce90", "--format", "xml"}, 2},
+		{"run-bad-set", []string{"run", "truce90", "--set", "events.truce.renewal.probability=1.4"}, 2},
+		{"run-set-syntax", []string{"run", "truce90", "--set", "no-equals"}, 2},
+		{"run-two-scenarios", []string{"run", "truce90", "baseline"}, 2},
+		{"unknown-command", []string{"rn", "truce90"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, ctx, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d; want %d\nstderr: %s", code, tt.code, stderr)
+			}
+			golden(t, tt.name+".stdout", stdout)
+			golden(t, tt.name+".stderr", stderr)
+		})
+	}
+}
+
+func TestRunJSONIsReproducible(t *testing.T) {
+	ctx := context.Background()
+	args := []string{"run", "truce90", "--trials", "300", "--seed", "5", "--format", "json"}
+	code, a, stderr := runCLI(t, ctx, append(args, "--workers", "1")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, b, _ := runCLI(t, ctx, append(args, "--workers", "2")...)
+	if a != b {
+		t.Fatal("JSON differs between 1 and 2 workers")
+	}
+	var doc struct {
+		Scenario string
+		Seed     uint64
+		Trials   int
+		Metrics  []map[string]any
+	}
+	if err := json.Unmarshal([]byte(a), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Scenario != "truce90" || doc.Seed != 5 || doc.Trials != 300 || len(doc.Metrics) == 0 {
+		t.Fatalf("summary = %+v", doc)
+	}
+	m := doc.Metrics[0]
+	for _, k := range []string{"scope", "id", "material", "metric", "mean", "sd", "se", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("metric lacks %q: %v", k, m)
+		}
+	}
+}
+
+func TestRunWritesFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "baseline", "-n", "64", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "mine     CN 68.8%") || !strings.Contains(stdout, "magnet   CN 91.8%") {
+		t.Errorf("baseline summary lacks the stage shares:\n%s", stdout)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "flows.csv,series.csv,summary.csv,summary.json,utilisation.csv" {
+		t.Errorf("wrote %v; want exactly %v and no temporary files", names, output.Files)
+	}
+}
+
+func TestInterruptedRunWritesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "100000", "--out", dir)
+	if code != 1 || !strings.Contains(stderr, "stopped after") || !strings.Contains(stderr, "no result files were written") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("interrupted run created %s", dir)
+	}
+}

@@ -1,0 +1,169 @@
+package model
+
+import (
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+func mustParse(t *testing.T, src string, ovs ...Override) *Scenario {
+	t.Helper()
+	sc, err := Parse([]byte(src), "test.yaml", ovs...)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return sc
+}
+
+func readValid(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../testdata/bad/many-errors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// many-errors.yaml with its four mistakes undone is a valid file.
+	s := string(data)
+	for _, fix := range [][2]string{{"capacty", "capacity"}, {"probability: 1.4", "probability: 0.75"}, {"p50: 90d, p90: 45d", "p50: 45d, p90: 90d"}, {"horizon: 2\n", "horizon: 2y\n"}} {
+		s = strings.Replace(s, fix[0], fix[1], 1)
+	}
+	return s
+}
+
+func TestParseValid(t *testing.T) {
+	sc := mustParse(t, readValid(t))
+	if sc.Name != "bad" || sc.Horizon != 2*DaysPerYear || len(sc.Nodes) != 4 || len(sc.Routes) != 5 || len(sc.Events) != 2 {
+		t.Fatalf("Parse = %+v", sc)
+	}
+	if got := sc.Start.Format("2006-01-02"); got != "2025-05-12" {
+		t.Errorf("start = %s", got)
+	}
+	r := sc.Events[0].Restriction
+	if r == nil || r.Start == nil || r.Start.Value != -38 {
+		t.Fatalf("restriction start = %+v; want -38 days", r.Start)
+	}
+	if got := r.Allowed.For("US").Value; got != 0.1 {
+		t.Errorf("allowed for US = %g; want 0.1", got)
+	}
+	if got := r.Allowed.For("EU").Value; got != 0.3 {
+		t.Errorf("allowed for EU = %g; want the default 0.3", got)
+	}
+	ld := r.LicenceDelay
+	if ld.Kind != LogNormal || math.Abs(math.Exp(ld.Mu)-45) > 1e-9 {
+		t.Errorf("licence delay = %v", ld)
+	}
+	if got := sc.Consumers[0].Inventory["dy"]; got.Unit != Days || got.Value != 90 {
+		t.Errorf("inventory dy = %+v; want 90 days", got)
+	}
+	// A destination with one route gets share 1.
+	if got := sc.Routes[0].Share["ndpr"]; got != 1 {
+		t.Errorf("single route share = %g; want 1", got)
+	}
+	if sc.RerouteAfter != nil {
+		t.Errorf("reroute_after defaults to never; got %v", sc.RerouteAfter)
+	}
+	if tr := sc.Events[1].Truce; tr.Allowed.Default.Value != 1 || tr.Renewal.Max != 8 {
+		t.Errorf("truce defaults: %+v", tr)
+	}
+	if len(sc.SHA256) != 64 {
+		t.Errorf("SHA256 = %q", sc.SHA256)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	src := readValid(t)
+	ovs := []Override{
+		{"events.truce.renewal.probability", "0.9"},
+		{"nodes.cn-mine.capacity.dy", "{dist: uniform, min: 50, max: 150}"},
+		{"reroute_after", "60d"},
+		{"consumers.us-oem.inventory.ndpr", "30"},
+		{"events.truce.lag", "20d"}, // absent in the file: added
+		{"horizon", "3y"},
+	}
+	sc := mustParse(t, src, ovs...)
+	if got := sc.Events[1].Truce.Renewal.Probability.Value; got != 0.9 {
+		t.Errorf("renewal probability = %g; want 0.9", got)
+	}
+	if got := sc.Nodes[0].Capacity["dy"]; got.Kind != Uniform || got.Max != 150 {
+		t.Errorf("capacity = %v", got)
+	}
+	if sc.RerouteAfter == nil || sc.RerouteAfter.Value != 60 {
+		t.Errorf("reroute_after = %v", sc.RerouteAfter)
+	}
+	if got := sc.Consumers[0].Inventory["ndpr"]; got.Unit != Tonnes || got.Value != 30 {
+		t.Errorf("inventory = %+v", got)
+	}
+	if got := sc.Events[1].Truce.Lag.Value; got != 20 {
+		t.Errorf("lag = %g", got)
+	}
+	if sc.Horizon != 3*DaysPerYear {
+		t.Errorf("horizon = %g", sc.Horizon)
+	}
+	for _, tt := range []struct{ ov, want string }{
+		{"events.truce.renewal.probability=1.4", "--set events.truce.renewal.probability=1.4: events[truce].renewal.probability: 1.4 is not a fraction"},
+		{"events.truse.duration=30d", `no item with id "truse" in events (did you mean "truce"?)`},
+		{"nodes.cn-mine=3", "is a whole list item"},
+		{"horizon.x=3", "is a single value"},
+		{"horizn=3y", `unknown field "horizn" (did you mean "horizon"?)`},
+		{"events.truce.allowed=[oops", "is not valid YAML"},
+	} {
+		ov, err := ParseOverride(tt.ov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Parse([]byte(src), "test.yaml", ov)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("override %s: error %v; want it to contain %q", tt.ov, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"noequals", "=3", "a="} {
+		if _, err := ParseOverride(bad); err == nil {
+			t.Errorf("ParseOverride(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestDistributions(t *testing.T) {
+	src := readValid(t)
+	tests := []struct {
+		value string
+		kind  Kind
+		mean  float64
+	}{
+		{"{dist: uniform, min: 10d, max: 30d}", Uniform, 20},
+		{"{dist: triangular, min: 20wd, mode: 45wd, max: 60wd}", Triangular, (28 + 63 + 84) / 3.0},
+		{"{dist: pert, min: 10d, mode: 40d, max: 100d}", PERT, (10 + 160 + 100) / 6.0},
+		{"{dist: normal, mean: 60d, sd: 10d, min: 1d}", Normal, 60},
+		{"{dist: exponential, mean: 18mo}", Exponential, 18 * DaysPerMonth},
+		{"{dist: choice, values: [90d, 1y], weights: [1, 3]}", Choice, 0.25*90 + 0.75*DaysPerYear},
+	}
+	for _, tt := range tests {
+		sc := mustParse(t, src, Override{"events.truce.duration", tt.value})
+		d := sc.Events[1].Truce.Duration
+		if d.Kind != tt.kind || math.Abs(d.ExpectedValue()-tt.mean) > 1e-9 {
+			t.Errorf("%s: kind %v mean %g; want %v %g", tt.value, d.Kind, d.ExpectedValue(), tt.kind, tt.mean)
+		}
+	}
+	sc := mustParse(t, src, Override{"events.truce.renewal.probability", "{dist: beta, alpha: 3, beta: 1}"})
+	if got := sc.Events[1].Truce.Renewal.Probability.ExpectedValue(); got != 0.75 {
+		t.Errorf("beta mean = %g", got)
+	}
+	sc = mustParse(t, src, Override{"events.controls.licence_delay", "{dist: lognormal, mu: 3.8, sigma: 0.5}"})
+	if d := sc.Events[0].Restriction.LicenceDelay; d.Mu != 3.8 || d.Sigma != 0.5 {
+		t.Errorf("lognormal mu/sigma = %v", d)
+	}
+	// Dates inside distributions are days after start.
+	sc = mustParse(t, src, Override{"events.controls.start", "{dist: uniform, min: 2025-05-12, max: 2025-06-11}"})
+	if d := sc.Events[0].Restriction.Start; d.Min != 0 || d.Max != 30 {
+		t.Errorf("date distribution = %v", d)
+	}
+}
+
+func TestErrorListUnwraps(t *testing.T) {
+	_, err := Parse([]byte("start: 2025-01-01\n"), "x.yaml")
+	var e *Error
+	if !errors.As(err, &e) || e.File != "x.yaml" {
+		t.Fatalf("errors.As(*Error) failed on %v", err)
+	}
+}
