@@ -57,12 +57,26 @@ func (w *worker) allocate(m int, t float64) {
 			}
 		}
 	}
+	// Reroute clocks: a route starts its clock when it delivers less than
+	// its destination asked of it, and resets when it delivers in full.
+	trig := math.Inf(1)
 	for k, ri := range tb.route {
 		i := int(ri)*nM + m
 		w.deliv[i] = w.dO[k] + w.dX[k]
-		w.dOrd[i] = w.dO[k]
-		w.qAll[i] = w.q[k]
+		if math.IsInf(w.reroute, 1) {
+			continue
+		}
+		switch {
+		case w.dO[k] >= w.q[k]*(1-tiny):
+			w.under[i] = -1
+		case w.under[i] < 0:
+			w.under[i] = t
+		}
+		if u := w.under[i]; u >= 0 && u+w.reroute > t+eps && tb.altPos[k] {
+			trig = min(trig, u+w.reroute)
+		}
 	}
+	w.trig[m] = trig
 	for n := range p.nodes {
 		w.out[n*nM+m] = w.outO[n] + w.outX[n]
 	}

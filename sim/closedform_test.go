@@ -99,6 +99,22 @@ func TestFixedRestriction(t *testing.T) {
 			}
 		}
 	}
+	// Trade flows add up to what was delivered, and utilisation is
+	// output over capacity.
+	for _, f := range res.Flows {
+		var sum float64
+		for _, v := range f.Mean {
+			sum += v
+		}
+		if f.Stage == "magnet" && f.From == "CN" && f.To == "US" {
+			exact(t, "magnet flow CN->US", sum, 365.25-150)
+		}
+	}
+	for _, u := range res.Utilisation {
+		if u.Node == "cn-mag" {
+			exact(t, "utilisation month 0", u.Mean[0], 365.25/100000)
+		}
+	}
 	// The same restriction on a domestic route does nothing.
 	res = simulate(t, strings.Replace(chain("", "", toUS, `
   - {id: ban, type: export_restriction, region: CN, start: 100d, duration: 200d, allowed: 0.25}`), "region: US", "region: CN", 1), 64)

@@ -465,6 +465,7 @@ type mtable struct {
 	pairIdx []int32
 	groups  []group // position ranges per destination
 	alt     []bool  // per group: the destination has more than one route
+	altPos  []bool  // per position: its group's alt
 	supOff  []int32 // positions leaving stage k: sup[supOff[k]:supOff[k+1]]
 	sup     []int32
 }
@@ -489,6 +490,9 @@ func (p *plan) buildTable(m int) mtable {
 		ng.end = len(t.route)
 		t.groups = append(t.groups, ng)
 		t.alt = append(t.alt, ng.end-ng.start > 1)
+		for range ng.end - ng.start {
+			t.altPos = append(t.altPos, ng.end-ng.start > 1)
+		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
 	for k := range p.nStages {

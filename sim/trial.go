@@ -80,6 +80,12 @@ type worker struct {
 	// recomputed for a change of state (a refill switching, a reroute
 	// clock running out).
 	nextAlloc []float64
+	// trig[m] is the next instant a reroute clock of material m runs out.
+	trig []float64
+	// since[m] is when material m's flows were last integrated, in period
+	// curPer.
+	since  []float64
+	curPer int
 
 	// State.
 	inv, hold, spSince []float64 // nC*nM
@@ -92,8 +98,6 @@ type worker struct {
 	pairF  []float64
 	dem    []float64 // nC*nM, t/day
 	deliv  []float64 // nR*nM: delivered, ordinary and rerouted
-	dOrd   []float64 // nR*nM: delivered against ordinary requests
-	qAll   []float64 // nR*nM: ordinary request before restriction
 	out    []float64 // nN*nM
 	recv   []float64 // nC*nM
 	shortS []float64 // nS*nM shortfall rate by scope
@@ -126,10 +130,10 @@ func newWorker(p *plan, seed uint64) *worker {
 	nN, nC, nR, nM, nS, nP := len(p.nodes), len(p.cons), len(p.routes), p.nM, len(p.scopes), p.nP
 	f := func(n int) []float64 { return make([]float64, n) }
 	w := &worker{p: p, seed: seed,
-		nextAlloc: f(nM),
-		cap0:      f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
+		nextAlloc: f(nM), trig: f(nM), since: f(nM),
+		cap0: f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
-		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), dOrd: f(nR * nM), qAll: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
+		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
 		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), miss: f(nR), flagged: make([]bool, nR),
 		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
@@ -519,7 +523,10 @@ func (w *worker) run(trial uint64) error {
 	dirty := p.allMask
 	for m := range w.nextAlloc {
 		w.nextAlloc[m] = math.Inf(1)
+		w.trig[m] = math.Inf(1)
+		w.since[m] = 0
 	}
+	w.curPer = 0
 	for t < H-eps {
 		w.segments++
 		if w.segments > maxSegments {
@@ -541,12 +548,25 @@ func (w *worker) run(trial uint64) error {
 			nb = min(nb, w.dyn[id].t)
 		}
 		for m, at := range w.nextAlloc {
-			if at <= t+eps {
+			if at <= t+eps || w.trig[m] <= t+eps {
 				dirty |= bit(m)
 			}
 			w.nextAlloc[m] = math.Inf(1)
 		}
 		tm := (t + nb) / 2
+		// Integrate flows lazily: a material's flows are added up to t
+		// when they are about to change, and every material's at a
+		// period boundary.
+		if per := min(int(tm/p.period), nP-1); per != w.curPer {
+			w.flushAll(t)
+			w.curPer = per
+		} else {
+			for m := range nM {
+				if dirty&bit(m) != 0 {
+					w.flush(m, t)
+				}
+			}
+		}
 		w.evaluate(tm)
 		// Flows are recomputed only for materials whose inputs changed;
 		// the others keep the previous segment's flows.
@@ -556,29 +576,10 @@ func (w *worker) run(trial uint64) error {
 			}
 		}
 		dirty = 0
-		// Route clocks for rerouting.
 		t1 := nb
-		if !math.IsInf(w.reroute, 1) {
-			for ri := range p.routes {
-				for m := range nM {
-					if !p.routes[ri].carries[m] {
-						continue
-					}
-					i := ri*nM + m
-					under := w.deliveredShort(ri, m)
-					switch {
-					case !under:
-						w.under[i] = -1
-					case w.under[i] < 0:
-						w.under[i] = t
-					}
-					if w.under[i] >= 0 {
-						if tr := w.under[i] + w.reroute; tr > t+eps {
-							t1 = min(t1, tr)
-							w.nextAlloc[m] = min(w.nextAlloc[m], tr)
-						}
-					}
-				}
+		for _, tr := range w.trig {
+			if tr > t+eps {
+				t1 = min(t1, tr)
 			}
 		}
 		// Consumers: inventory, stockpile, shortfall (MODEL.md 4.5, 4.7).
@@ -646,23 +647,39 @@ func (w *worker) run(trial uint64) error {
 				}
 			}
 		}
-		for n := range p.nodes {
-			for m := range nM {
-				i := n*nM + m
-				w.utilOut[i*nP+per] += w.out[i] * dt
-				w.utilCap[i*nP+per] += w.cap[i] * dt
-			}
-		}
-		for ri := range p.routes {
-			for m := range nM {
-				if v := w.deliv[ri*nM+m]; v > 0 {
-					w.flow[p.routeFlow[ri*nM+m]*nP+per] += v * dt
-				}
-			}
-		}
 		t = t1
 	}
+	w.flushAll(H)
 	return nil
+}
+
+// flush adds material m's node and route flows, constant since w.since[m],
+// up to t into the current period.
+func (w *worker) flush(m int, t float64) {
+	p := w.p
+	dt := t - w.since[m]
+	w.since[m] = t
+	if dt <= 0 {
+		return
+	}
+	nM, nP, per := p.nM, p.nP, w.curPer
+	for n := range p.nodes {
+		i := n*nM + m
+		w.utilOut[i*nP+per] += w.out[i] * dt
+		w.utilCap[i*nP+per] += w.cap[i] * dt
+	}
+	for _, ri := range p.mtab[m].route {
+		i := int(ri)*nM + m
+		if v := w.deliv[i]; v > 0 {
+			w.flow[p.routeFlow[i]*nP+per] += v * dt
+		}
+	}
+}
+
+func (w *worker) flushAll(t float64) {
+	for m := range w.p.nM {
+		w.flush(m, t)
+	}
 }
 
 // refillBand is how far below its initial level an inventory must fall
@@ -731,12 +748,4 @@ func (w *worker) consumerRates(c, m int, t, t1 float64) float64 {
 	}
 	w.draw[i], w.fill[i], w.rel[i], w.short[i] = draw, fill, rel, short
 	return t1
-}
-
-// deliveredShort reports whether route ri delivered less of material m
-// than its destination asked of it (its share of the request, before any
-// restriction) on the current segment.
-func (w *worker) deliveredShort(ri, m int) bool {
-	i := ri*w.p.nM + m
-	return w.dOrd[i] < w.qAll[i]*(1-tiny)
 }
