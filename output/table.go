@@ -45,9 +45,17 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 		m, _ := r.Find(scope, id, mat, metric)
 		return m
 	}
+	// A region with one consumer repeats that consumer's row; skip it.
+	perRegion := map[string]int{}
+	for _, c := range r.Consumers {
+		perRegion[c.Region]++
+	}
 	for _, mat := range r.Materials {
 		for _, m := range r.Metrics {
 			if m.Material != mat || m.Metric != sim.MetricShortfall {
+				continue
+			}
+			if m.Scope == sim.ScopeRegion && perRegion[m.ID] < 2 {
 				continue
 			}
 			ps := get(m.Scope, m.ID, mat, sim.MetricPShort)

@@ -2,6 +2,10 @@ package sim
 
 import "math"
 
+// The allocation passes copy slices into locals before their loops: the
+// compiler must otherwise reload every slice header from the worker after
+// each store, which doubled their cost.
+
 // allocate computes the flows of material m on the current segment
 // (MODEL.md 4.2-4.4): ordinary requests upstream, supply downstream, then,
 // where routes have under-delivered for longer than reroute_after,
@@ -10,41 +14,56 @@ func (w *worker) allocate(m int, t float64) {
 	p := w.p
 	tb := &p.mtab[m]
 	nN, nM := len(p.nodes), p.nM
-	clear(w.seenO)
-	anyFlag := false
+	n := len(tb.route)
+	var (
+		seenO            = w.seenO
+		capM             = w.cap
+		dem, refill      = w.dem, w.refill
+		refilling        = w.refilling
+		pairF            = w.pairF
+		under            = w.under
+		q, f, a, flagged = w.q[:n], w.f[:n], w.a[:n], w.flagged[:n]
+		share, from      = tb.share[:n], tb.from[:n]
+		route            = tb.route[:n]
+		pairOff, pairIdx = tb.pairOff, tb.pairIdx
+		reroute          = w.reroute
+		anyFlag          bool
+	)
+	clear(seenO)
 	for gi, g := range tb.groups {
 		var req float64
 		if g.dest >= nN {
 			i := (g.dest-nN)*nM + m
-			req = w.dem[i]
-			if w.refilling[i] {
-				req += w.refill[i]
+			req = dem[i]
+			if refilling[i] {
+				req += refill[i]
 			}
 		} else {
-			req = min(w.seenO[g.dest], w.cap[g.dest*nM+m])
+			req = min(seenO[g.dest], capM[g.dest*nM+m])
 		}
 		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
-			f := 1.0
-			for _, pi := range tb.pairIdx[tb.pairOff[k]:tb.pairOff[k+1]] {
-				f = min(f, w.pairF[pi])
+			fk := 1.0
+			for _, pi := range pairIdx[pairOff[k]:pairOff[k+1]] {
+				fk = min(fk, pairF[pi])
 			}
-			q := tb.share[k] * req
-			w.q[k], w.f[k], w.a[k] = q, f, q*f
-			w.seenO[tb.from[k]] += q * f
+			qk := share[k] * req
+			q[k], f[k], a[k] = qk, fk, qk*fk
+			seenO[from[k]] += qk * fk
 			fl := false
 			if alt {
-				u := w.under[int(tb.route[k])*nM+m]
-				fl = u >= 0 && t >= u+w.reroute-eps
+				u := under[int(route[k])*nM+m]
+				fl = u >= 0 && t >= u+reroute-eps
 			}
-			w.flagged[k] = fl
+			flagged[k] = fl
 			anyFlag = anyFlag || fl
 		}
 	}
 	w.supply(m, false)
 	if anyFlag {
-		for n := range p.nodes {
-			w.spareN[n] = max(0, w.cap[n*nM+m]-w.seenO[n])
+		spare := w.spareN
+		for i := range p.nodes {
+			spare[i] = max(0, capM[i*nM+m]-seenO[i])
 		}
 		// Rerouted input can raise a node's ordinary output and so shrink
 		// missing amounts downstream; iterate to the fixed point, which
@@ -57,31 +76,36 @@ func (w *worker) allocate(m int, t float64) {
 			}
 		}
 	}
-	// Reroute clocks: a route starts its clock when it delivers less than
-	// its destination asked of it, and resets when it delivers in full.
+	// Record the flows, and run the reroute clocks: a route starts its
+	// clock when it delivers less than its destination asked of it, and
+	// resets it when it delivers in full.
+	deliv, dO, dX := w.deliv, w.dO[:n], w.dX[:n]
 	trig := math.Inf(1)
-	for k, ri := range tb.route {
+	clocks := !math.IsInf(reroute, 1)
+	for k, ri := range route {
 		i := int(ri)*nM + m
-		w.deliv[i] = w.dO[k] + w.dX[k]
-		if math.IsInf(w.reroute, 1) {
+		deliv[i] = dO[k] + dX[k]
+		if !clocks {
 			continue
 		}
 		switch {
-		case w.dO[k] >= w.q[k]*(1-tiny):
-			w.under[i] = -1
-		case w.under[i] < 0:
-			w.under[i] = t
+		case dO[k] >= q[k]*(1-tiny):
+			under[i] = -1
+		case under[i] < 0:
+			under[i] = t
 		}
-		if u := w.under[i]; u >= 0 && u+w.reroute > t+eps && tb.altPos[k] {
-			trig = min(trig, u+w.reroute)
+		if u := under[i]; u >= 0 && u+reroute > t+eps && tb.altPos[k] {
+			trig = min(trig, u+reroute)
 		}
 	}
 	w.trig[m] = trig
-	for n := range p.nodes {
-		w.out[n*nM+m] = w.outO[n] + w.outX[n]
+	out, outO, outX := w.out, w.outO, w.outX
+	for i := range p.nodes {
+		out[i*nM+m] = outO[i] + outX[i]
 	}
+	recv, inO, inX := w.recv, w.inO, w.inX
 	for c := range p.cons {
-		w.recv[c*nM+m] = w.inO[nN+c] + w.inX[nN+c]
+		recv[c*nM+m] = inO[nN+c] + inX[nN+c]
 	}
 }
 
@@ -94,45 +118,58 @@ func (w *worker) supply(m int, extra bool) {
 	p := w.p
 	tb := &p.mtab[m]
 	nM := p.nM
-	clear(w.inO)
-	clear(w.inX)
+	n := len(tb.route)
+	var (
+		inO, inX              = w.inO, w.inX
+		outO, outX            = w.outO, w.outX
+		ratioO, ratioX        = w.ratioO, w.ratioX
+		seenO, seenX          = w.seenO, w.seenX
+		capM                  = w.cap
+		a, xa, dO, dX         = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
+		from, to, sup, supOff = tb.from[:n], tb.to[:n], tb.sup, tb.supOff
+		inf                   = math.Inf(1)
+	)
+	clear(inO)
+	clear(inX)
 	if !extra {
-		clear(w.dX[:len(tb.route)])
-		clear(w.outX)
+		clear(dX)
+		clear(outX)
 	}
-	for k := range p.nStages {
-		for _, n := range p.nodesByStage[k] {
-			c := w.cap[n*nM+m]
-			in := w.inO[n] + w.inX[n]
+	for k, nodes := range p.nodesByStage {
+		for _, i := range nodes {
+			c := capM[i*nM+m]
+			in := inO[i] + inX[i]
 			if k == 0 {
-				in = math.Inf(1)
+				in = inf
 			}
-			seen := w.seenO[n]
+			seen := seenO[i]
 			o := min(c, in, seen)
-			w.outO[n] = o
-			w.ratioO[n] = 0
+			outO[i] = o
+			r := 0.0
 			if seen > 0 {
-				w.ratioO[n] = o / seen
+				r = o / seen
 			}
+			ratioO[i] = r
 			if extra {
-				sx := w.seenX[n]
+				sx := seenX[i]
 				x := max(0, min(c-o, in-o, sx))
-				w.outX[n] = x
-				w.ratioX[n] = 0
+				outX[i] = x
+				rx := 0.0
 				if sx > 0 {
-					w.ratioX[n] = x / sx
+					rx = x / sx
 				}
+				ratioX[i] = rx
 			}
 		}
-		for _, pos := range tb.sup[tb.supOff[k]:tb.supOff[k+1]] {
-			from, to := tb.from[pos], tb.to[pos]
-			d := w.a[pos] * w.ratioO[from]
-			w.dO[pos] = d
-			w.inO[to] += d
+		for _, pos := range sup[supOff[k]:supOff[k+1]] {
+			s, d := from[pos], to[pos]
+			v := a[pos] * ratioO[s]
+			dO[pos] = v
+			inO[d] += v
 			if extra {
-				x := w.xa[pos] * w.ratioX[from]
-				w.dX[pos] = x
-				w.inX[to] += x
+				x := xa[pos] * ratioX[s]
+				dX[pos] = x
+				inX[d] += x
 			}
 		}
 	}
@@ -147,43 +184,51 @@ func (w *worker) extraRequests(m int) {
 	p := w.p
 	tb := &p.mtab[m]
 	nN, nM := len(p.nodes), p.nM
-	clear(w.seenX)
-	clear(w.xq[:len(tb.route)])
+	n := len(tb.route)
+	var (
+		seenX, seenO     = w.seenX, w.seenO
+		capM, spare      = w.cap, w.spareN
+		xq, xa, q, f, dO = w.xq[:n], w.xa[:n], w.q[:n], w.f[:n], w.dO[:n]
+		miss, flagged    = w.miss[:n], w.flagged[:n]
+		share, from      = tb.share[:n], tb.from[:n]
+	)
+	clear(seenX)
+	clear(xq)
 	for gi, g := range tb.groups {
 		if g.dest < nN {
-			c := w.cap[g.dest*nM+m]
-			if x := min(w.seenX[g.dest], max(0, c-min(w.seenO[g.dest], c))); x > 0 {
+			c := capM[g.dest*nM+m]
+			if x := min(seenX[g.dest], max(0, c-min(seenO[g.dest], c))); x > 0 {
 				for k := g.start; k < g.end; k++ {
-					w.xq[k] += tb.share[k] * x
+					xq[k] += share[k] * x
 				}
 			}
 		}
 		if tb.alt[gi] {
 			var total float64
 			for k := g.start; k < g.end; k++ {
-				total += w.spareN[tb.from[k]]
+				total += spare[from[k]]
 			}
 			for k := g.start; k < g.end; k++ {
-				if !w.flagged[k] {
+				if !flagged[k] {
 					continue
 				}
-				miss := max(0, w.q[k]-w.dO[k])
-				w.miss[k] = miss
-				others := total - w.spareN[tb.from[k]]
-				if miss <= 0 || others <= 0 {
+				mk := max(0, q[k]-dO[k])
+				miss[k] = mk
+				others := total - spare[from[k]]
+				if mk <= 0 || others <= 0 {
 					continue
 				}
 				for o := g.start; o < g.end; o++ {
 					if o != k {
-						w.xq[o] += miss * w.spareN[tb.from[o]] / others
+						xq[o] += mk * spare[from[o]] / others
 					}
 				}
 			}
 		}
 		for k := g.start; k < g.end; k++ {
-			x := w.xq[k] * w.f[k]
-			w.xa[k] = x
-			w.seenX[tb.from[k]] += x
+			x := xq[k] * f[k]
+			xa[k] = x
+			seenX[from[k]] += x
 		}
 	}
 }
@@ -191,11 +236,12 @@ func (w *worker) extraRequests(m int) {
 // missChanged reports whether the latest supply changed any flagged
 // route's missing amount from the one its rerouted requests were set for.
 func (w *worker) missChanged(m int) bool {
-	tb := &w.p.mtab[m]
-	for k := range tb.route {
-		if w.flagged[k] {
-			miss := max(0, w.q[k]-w.dO[k])
-			if math.Abs(miss-w.miss[k]) > tiny*max(w.q[k], 1e-300) {
+	n := len(w.p.mtab[m].route)
+	q, dO, miss, flagged := w.q[:n], w.dO[:n], w.miss[:n], w.flagged[:n]
+	for k := range n {
+		if flagged[k] {
+			mk := max(0, q[k]-dO[k])
+			if math.Abs(mk-miss[k]) > tiny*max(q[k], 1e-300) {
 				return true
 			}
 		}

@@ -100,17 +100,18 @@ type Flow struct {
 type Result struct {
 	// Version is the reesim version that produced the result; the library
 	// leaves it empty and the command fills it in.
-	Version        string    `json:"reesim_version,omitempty"`
-	Scenario       string    `json:"scenario"`
-	ScenarioSHA256 string    `json:"scenario_sha256,omitempty"`
-	Seed           uint64    `json:"seed"`
-	Trials         int       `json:"trials"`
-	Materials      []string  `json:"materials"`
-	Stages         []string  `json:"stages"` // flow order
-	HorizonDays    float64   `json:"horizon_days"`
-	Period         string    `json:"period"`
-	PeriodDays     float64   `json:"period_days"`
-	PeriodStart    []float64 `json:"period_start_days"` // start of each period, days after start
+	Version        string        `json:"reesim_version,omitempty"`
+	Scenario       string        `json:"scenario"`
+	ScenarioSHA256 string        `json:"scenario_sha256,omitempty"`
+	Seed           uint64        `json:"seed"`
+	Trials         int           `json:"trials"`
+	Materials      []string      `json:"materials"`
+	Consumers      []ConsumerRef `json:"consumers"`
+	Stages         []string      `json:"stages"` // flow order
+	HorizonDays    float64       `json:"horizon_days"`
+	Period         string        `json:"period"`
+	PeriodDays     float64       `json:"period_days"`
+	PeriodStart    []float64     `json:"period_start_days"` // start of each period, days after start
 
 	Metrics     []Metric      `json:"metrics"`
 	Series      []Series      `json:"series"`
@@ -121,6 +122,12 @@ type Result struct {
 	// Elapsed is the wall time of the run (not part of the JSON, which
 	// must be reproducible to the bit).
 	Elapsed time.Duration `json:"-"`
+}
+
+// ConsumerRef names a consumer and the region it reports under.
+type ConsumerRef struct {
+	ID     string `json:"id"`
+	Region string `json:"region"`
 }
 
 // Find returns the metric for a scope, id, material and name.

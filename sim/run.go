@@ -142,6 +142,9 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 	for k := range nP {
 		r.PeriodStart = append(r.PeriodStart, float64(k)*p.period)
 	}
+	for _, c := range p.sc.Consumers {
+		r.Consumers = append(r.Consumers, ConsumerRef{c.ID, c.Region})
+	}
 	names := MetricNames
 	for s, sc := range p.scopes {
 		for m, mat := range p.mats {
