@@ -21,6 +21,7 @@ const (
 	Tonnes
 )
 
+// String names the unit for messages.
 func (u Unit) String() string {
 	switch u {
 	case Days:
@@ -51,6 +52,7 @@ const (
 
 var kindNames = [...]string{"fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "exponential", "choice"}
 
+// String is the name written after `dist:`.
 func (k Kind) String() string { return kindNames[k] }
 
 // Dist is a value that may be uncertain: fixed, or a distribution sampled once

@@ -15,6 +15,7 @@ type Error struct {
 	Msg  string // what is wrong and what would be valid
 }
 
+// Error formats the problem as file:line:col: path: message.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -34,6 +35,7 @@ func (e *Error) Error() string {
 // Load and Parse return when the input is invalid.
 type ErrorList []*Error
 
+// Error lists every problem, one a line.
 func (l ErrorList) Error() string {
 	s := make([]string, len(l))
 	for i, e := range l {

@@ -27,6 +27,7 @@ func ParseOverride(s string) (Override, error) {
 	return Override{Path: path, Value: value}, nil
 }
 
+// String writes the override back as PATH=VALUE.
 func (o Override) String() string { return o.Path + "=" + o.Value }
 
 // apply edits the document tree in place.

@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"context"
+	"math"
 	"testing"
 
+	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/sim"
 )
 
@@ -39,6 +41,37 @@ func TestBuiltinsValidateAndRun(t *testing.T) {
 			if m.Metric == sim.MetricDemand && !(m.Mean > 0) {
 				t.Errorf("%s: %s %s %s has demand %v", name, m.Scope, m.ID, m.Material, m.Mean)
 			}
+		}
+	}
+}
+
+// TestBaselineMatchesSeed: with no events nobody runs short, and China's
+// output shares by stage are the seed article's (USGS MCS 2025: mining
+// ~69 %, processing 85-90 %, magnets ~92 %) within 3 points.
+func TestBaselineMatchesSeed(t *testing.T) {
+	sc, err := Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sc, sim.Options{Trials: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res.Metrics {
+		if m.Metric == sim.MetricShortfall && m.Max != 0 {
+			t.Errorf("baseline: %s %s %s runs short (max %g t)", m.Scope, m.ID, m.Material, m.Max)
+		}
+	}
+	want := map[string]float64{"mine": 0.69, "process": 0.875, "magnet": 0.92}
+	for _, s := range output.StageShares(res) {
+		var cn float64
+		for _, r := range s.Regions {
+			if r.Region == "CN" {
+				cn = r.Share
+			}
+		}
+		if math.Abs(cn-want[s.Stage]) > 0.03 {
+			t.Errorf("China's %s share = %.1f%%; want %.1f%% within 3 points", s.Stage, 100*cn, 100*want[s.Stage])
 		}
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/reesim/reesim/model"
@@ -16,18 +17,23 @@ func loadBench(b *testing.B, name string) *model.Scenario {
 	return sc
 }
 
-// BenchmarkTruce90 runs the built-in truce90 scenario end to end, 2,048
-// trials per op; trials/s is reported as a metric.
+// BenchmarkTruce90 runs the built-in truce90 scenario end to end, 1,024
+// trials per op, on one worker and on two; trials/s is reported as a
+// metric.
 func BenchmarkTruce90(b *testing.B) {
 	sc := loadBench(b, "truce90")
-	const trials = 2048
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Run(context.Background(), sc, Options{Trials: trials, Workers: 1}); err != nil {
-			b.Fatal(err)
-		}
+	const trials = 1024
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Run(context.Background(), sc, Options{Trials: trials, Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(trials*b.N)/b.Elapsed().Seconds(), "trials/s")
+		})
 	}
-	b.ReportMetric(float64(trials*b.N)/b.Elapsed().Seconds(), "trials/s")
 }
 
 // BenchmarkTrial measures one truce90 trial on a warm worker, with its

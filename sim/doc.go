@@ -1,0 +1,39 @@
+// Package sim is reesim's Monte Carlo engine: it compiles a validated
+// model.Scenario, simulates trials and aggregates their results.
+//
+// # Model
+//
+// Each trial draws every uncertain value of the scenario, then runs the
+// supply chain through time. Flows are piecewise constant: the engine
+// finds each instant at which an input or a state changes regime (a demand
+// step, a restriction, a truce's lag, ramp or lapse, a buildout ramp step,
+// an outage, an inventory running dry, a stockpile starting or emptying, a
+// reroute clock running out) and recomputes the allocation there, for the
+// materials affected only. docs/model.md states the semantics in full.
+//
+// # Randomness and determinism
+//
+// Every draw comes from a PCG stream (math/rand/v2) seeded by SplitMix64
+// from (seed, trial, owner, field), and values are drawn by inversion, one
+// uniform per value; so a trial's draws do not depend on other trials, on
+// the order of the scenario file, or on other parameters (common random
+// numbers for sensitivity sweeps).
+//
+// Aggregates are exact: integer-count histograms and 128-bit fixed-point
+// sums, filled from floating-point partial sums over fixed blocks of
+// BlockSize trials. Results are therefore bit-identical for any number of
+// workers, and runs split at block boundaries merge to the same bytes.
+//
+// # Accuracy
+//
+// Means, standard deviations and standard errors come from exact sums.
+// Quantiles and CVaR95 come from histograms with 128 bins per octave: each
+// is within QuantileRelErr (0.39 %) of the exact empirical quantile of the
+// same trials; minima and maxima are exact.
+//
+// # Concurrency
+//
+// Run uses a fixed pool of workers over blocks of trials, each with its own
+// streams and scratch memory; it returns once every goroutine has exited.
+// A Result is not modified after Run returns.
+package sim
