@@ -12,6 +12,22 @@ import (
 	"github.com/reesim/reesim/sim"
 )
 
+// ReadJSON reads a result written by JSON (summary.json).
+func ReadJSON(path string) (*sim.Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	var r sim.Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("output: %s is not a reesim summary: %w", path, err)
+	}
+	if r.Scenario == "" || len(r.Metrics) == 0 {
+		return nil, fmt.Errorf("output: %s is not a reesim summary (no scenario or metrics)", path)
+	}
+	return &r, nil
+}
+
 // JSON writes the result as one indented JSON object.
 func JSON(w io.Writer, r *sim.Result) error {
 	enc := json.NewEncoder(w)

@@ -109,20 +109,47 @@ type Result struct {
 	Consumers      []ConsumerRef `json:"consumers"`
 	Stages         []string      `json:"stages"` // flow order
 	HorizonDays    float64       `json:"horizon_days"`
+	Start          string        `json:"start"` // the scenario's start date, ISO
 	Period         string        `json:"period"`
 	PeriodDays     float64       `json:"period_days"`
 	PeriodStart    []float64     `json:"period_start_days"` // start of each period, days after start
 
-	Metrics     []Metric      `json:"metrics"`
-	Series      []Series      `json:"series"`
-	Utilisation []Utilisation `json:"utilisation"`
-	Flows       []Flow        `json:"flows"`
-	Warnings    []string      `json:"warnings"`
+	Metrics []Metric `json:"metrics"`
+	// DistP is the probability grid of every Distribution's quantiles.
+	DistP         []float64      `json:"dist_p"`
+	Distributions []Distribution `json:"distributions"`
+	Series        []Series       `json:"series"`
+	Utilisation   []Utilisation  `json:"utilisation"`
+	Flows         []Flow         `json:"flows"`
+	Warnings      []string       `json:"warnings"`
 
 	// Elapsed is the wall time of the run (not part of the JSON, which
 	// must be reproducible to the bit).
 	Elapsed time.Duration `json:"-"`
 }
+
+// Distribution is the distribution of one metric over trials, as its
+// quantiles on the grid Result.DistP (each within QuantileRelErr of the
+// exact empirical quantile): enough to draw exceedance curves, histograms
+// and survival curves without the trials. N is the number of trials it
+// covers (for time_to_short, those with a shortfall).
+type Distribution struct {
+	Scope    ScopeKind `json:"scope"`
+	ID       string    `json:"id"`
+	Material string    `json:"material"`
+	Metric   string    `json:"metric"`
+	N        int64     `json:"n"`
+	Q        []float64 `json:"q"`
+}
+
+// DistMetrics are the metrics whose distributions a Result carries.
+var DistMetrics = []string{MetricShortfall, MetricShortfallFrac, MetricPeakFrac, MetricTimeToShort, MetricDaysShort}
+
+// DistGrid is the probability grid of Distribution quantiles: dense in the
+// middle and in the upper tail, down to one in a million, so exceedance
+// curves can be drawn on a log-probability axis.
+var DistGrid = []float64{0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+	0.925, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99999, 0.999999, 1}
 
 // ConsumerRef names a consumer and the region it reports under.
 type ConsumerRef struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,6 +138,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 		Scenario: p.sc.Name, ScenarioSHA256: p.sc.SHA256, Seed: seed, Trials: int(a.trials),
 		Materials: p.mats, Stages: p.sc.Stages,
 		HorizonDays: p.horizon, Period: p.sc.Period.Name, PeriodDays: p.period,
+		Start: p.sc.Start.Format("2006-01-02"), DistP: DistGrid,
 		Warnings: append([]string{}, p.sc.Warnings...),
 	}
 	for k := range nP {
@@ -151,6 +153,20 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 			j := s*nM + m
 			for k, name := range names {
 				r.Metrics = append(r.Metrics, Metric{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, Stats: a.stats(j*nMetrics + k)})
+			}
+			for k, name := range names {
+				if !slices.Contains(DistMetrics, name) {
+					continue
+				}
+				i := j*nMetrics + k
+				m := &a.mom[i]
+				d := Distribution{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, N: int64(m.n)}
+				if m.n > 0 {
+					for _, pr := range DistGrid {
+						d.Q = append(d.Q, a.hist[i].quantile(pr, m.n, m.min, m.max))
+					}
+				}
+				r.Distributions = append(r.Distributions, d)
 			}
 			ser := Series{Scope: sc.kind, ID: sc.id, Material: mat}
 			for k := range nP {

@@ -106,7 +106,7 @@ func TestRunJSONIsReproducible(t *testing.T) {
 
 func TestRunWritesFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := runCLI(t, context.Background(), "run", "baseline", "-n", "64", "--out", dir)
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "baseline", "-n", "64", "--out", dir, "--no-plots")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -133,5 +133,34 @@ func TestInterruptedRunWritesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("interrupted run created %s", dir)
+	}
+}
+
+func TestRunWritesChartsAndPlotRedraws(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "--out", dir, "--plot-size", "320x180")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"fan-dy.png", "fan-dy.svg", "exceedance-ndpr-log.png", "histogram-tb.svg", "survival-sm.png", "utilisation-dy.png", "flows-ndpr.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("run --out did not write %s: %v", f, err)
+		}
+	}
+	os.Remove(filepath.Join(dir, "fan-dy.png"))
+	code, stdout, stderr := runCLI(t, context.Background(), "plot", dir, "--plot-size", "320x180")
+	if code != 0 || !strings.Contains(stdout, "wrote 56 chart files") {
+		t.Fatalf("plot: exit %d, %q %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fan-dy.png")); err != nil {
+		t.Errorf("plot did not redraw fan-dy.png: %v", err)
+	}
+	code, _, stderr = runCLI(t, context.Background(), "plot", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "summary.json") {
+		t.Errorf("plot of an empty directory: exit %d, %q", code, stderr)
+	}
+	code, _, _ = runCLI(t, context.Background(), "run", "truce90", "--plot-size", "big")
+	if code != 2 {
+		t.Errorf("bad --plot-size: exit %d; want 2", code)
 	}
 }

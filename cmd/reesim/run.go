@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/plots"
 	"github.com/reesim/reesim/sim"
 	"github.com/urfave/cli/v3"
 )
@@ -24,7 +26,9 @@ func runCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers (default: number of CPUs)"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE` (VALUE is YAML); repeatable"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "standard output format: table, json or csv"},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write result files into `DIR`"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write result files and charts into `DIR`"},
+			&cli.StringFlag{Name: "plot-size", Value: "1600x900", Usage: "chart size in pixels, `WxH`"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "with --out, skip the charts"},
 		},
 		Action: runAction,
 	}
@@ -40,6 +44,10 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	}
 	if cmd.Int("trials") < 0 || cmd.Int("workers") < 0 {
 		return usagef("", "--trials and --workers must not be negative")
+	}
+	size, err := plots.ParseSize(cmd.String("plot-size"))
+	if err != nil {
+		return usagef("as in --plot-size 1920x1080", "%v", err)
 	}
 	ovs, err := parseOverrides(cmd.StringSlice("set"))
 	if err != nil {
@@ -65,6 +73,11 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		if err := output.WriteDir(dir, res); err != nil {
 			return err
 		}
+		if !cmd.Bool("no-plots") {
+			if _, err := plots.Write(dir, res, size); err != nil {
+				return err
+			}
+		}
 	}
 	w := cmd.Root().Writer
 	switch format {
@@ -77,7 +90,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if dir := cmd.String("out"); dir != "" {
-		fmt.Fprintf(w, "\nwrote %v to %s\n", output.Files, dir)
+		fmt.Fprintf(w, "\nwrote %s and the charts to %s\n", strings.Join(output.Files, ", "), dir)
 	}
 	return nil
 }

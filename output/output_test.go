@@ -1,0 +1,105 @@
+package output
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reesim/reesim/scenarios"
+	"github.com/reesim/reesim/sim"
+)
+
+func truce90(t *testing.T) *sim.Result {
+	t.Helper()
+	sc, err := scenarios.Load("truce90")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sc, sim.Options{Trials: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestJSONRoundTrip: summary.json reads back to a result that writes the
+// same bytes, undefined statistics (null) included, so `reesim plot` and
+// merges see exactly what the run produced.
+func TestJSONRoundTrip(t *testing.T) {
+	res := truce90(t)
+	dir := t.TempDir()
+	if err := WriteDir(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	JSON(&a, res)
+	JSON(&b, back)
+	if a.String() != b.String() {
+		t.Fatal("summary.json does not round-trip")
+	}
+	if !strings.Contains(a.String(), `"cvar95": null`) {
+		t.Error("an undefined statistic should be written as null")
+	}
+}
+
+func TestCSVShapes(t *testing.T) {
+	res := truce90(t)
+	for name, write := range map[string]func(io.Writer, *sim.Result) error{"summary": SummaryCSV, "series": SeriesCSV, "flows": FlowsCSV, "utilisation": UtilisationCSV} {
+		var b bytes.Buffer
+		if err := write(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatalf("%s.csv: %v", name, err)
+		}
+		want := map[string]int{
+			"summary":     len(res.Metrics),
+			"series":      len(res.Series) * len(res.PeriodStart),
+			"flows":       len(res.Flows) * len(res.PeriodStart),
+			"utilisation": len(res.Utilisation) * len(res.PeriodStart),
+		}[name]
+		if len(rows)-1 != want {
+			t.Errorf("%s.csv has %d rows; want %d", name, len(rows)-1, want)
+		}
+	}
+}
+
+func TestWriteFileIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.txt")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := WriteFile(path, func(w io.Writer) error {
+		io.WriteString(w, "half")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WriteFile = %v; want the writer's error", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("a failed write changed the file to %q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("a failed write left %d files", len(entries))
+	}
+	if err := WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new" {
+		t.Errorf("file = %q; want new", got)
+	}
+}
