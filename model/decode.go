@@ -84,6 +84,8 @@ func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
 	}
 	sum := sha256.Sum256(data)
 	s.SHA256 = hex.EncodeToString(sum[:])
+	s.Source = data
+	s.Overrides = overrides
 	s.File = file
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))

@@ -20,8 +20,10 @@ var Forever = math.Inf(1)
 type Scenario struct {
 	Name        string
 	Description string
-	File        string    // where it was loaded from
-	SHA256      string    // hex digest of the source bytes, before overrides
+	File        string // where it was loaded from
+	SHA256      string // hex digest of the source bytes, before overrides
+	Source      []byte // the source, before overrides
+	Overrides   []Override
 	Start       time.Time // t = 0
 	Horizon     float64   // days; fixed and positive
 	Period      Period    // reporting grid

@@ -103,6 +103,7 @@ type Result struct {
 	Version        string        `json:"reesim_version,omitempty"`
 	Scenario       string        `json:"scenario"`
 	ScenarioSHA256 string        `json:"scenario_sha256,omitempty"`
+	Overrides      []string      `json:"overrides,omitempty"` // --set PATH=VALUE applied to the scenario
 	Seed           uint64        `json:"seed"`
 	Trials         int           `json:"trials"`
 	Materials      []string      `json:"materials"`

@@ -147,6 +147,9 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 	for _, c := range p.sc.Consumers {
 		r.Consumers = append(r.Consumers, ConsumerRef{c.ID, c.Region})
 	}
+	for _, o := range p.sc.Overrides {
+		r.Overrides = append(r.Overrides, o.String())
+	}
 	names := MetricNames
 	for s, sc := range p.scopes {
 		for m, mat := range p.mats {

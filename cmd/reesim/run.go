@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
+	"github.com/reesim/reesim/report"
 	"github.com/reesim/reesim/sim"
 	"github.com/urfave/cli/v3"
 )
@@ -29,6 +32,8 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write result files and charts into `DIR`"},
 			&cli.StringFlag{Name: "plot-size", Value: "1600x900", Usage: "chart size in pixels, `WxH`"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "with --out, skip the charts"},
+			&cli.BoolFlag{Name: "report", Usage: "with --out, also write a self-contained report.html"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 		},
 		Action: runAction,
 	}
@@ -44,6 +49,9 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	}
 	if cmd.Int("trials") < 0 || cmd.Int("workers") < 0 {
 		return usagef("", "--trials and --workers must not be negative")
+	}
+	if cmd.Bool("report") && cmd.String("out") == "" {
+		return usagef("as in: reesim run truce90 --out out/ --report", "--report needs --out DIR")
 	}
 	size, err := plots.ParseSize(cmd.String("plot-size"))
 	if err != nil {
@@ -64,7 +72,14 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	res, err := sim.Run(ctx, sc, sim.Options{Trials: cmd.Int("trials"), Workers: workers})
+	opt := sim.Options{Trials: cmd.Int("trials"), Workers: workers}
+	var bar *progress
+	if !cmd.Bool("quiet") {
+		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name)
+		opt.Progress = bar.update
+	}
+	res, err := sim.Run(ctx, sc, opt)
+	bar.finish()
 	if err != nil {
 		return err
 	}
@@ -73,8 +88,16 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		if err := output.WriteDir(dir, res); err != nil {
 			return err
 		}
+		if err := output.WriteFile(filepath.Join(dir, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+			return err
+		}
 		if !cmd.Bool("no-plots") {
 			if _, err := plots.Write(dir, res, size); err != nil {
+				return err
+			}
+		}
+		if cmd.Bool("report") {
+			if err := report.WriteFile(dir, report.Input{Result: res, Scenario: sc}); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/report"
+	"github.com/urfave/cli/v3"
+)
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "write a self-contained report.html from a result directory",
+		ArgsUsage: "DIR",
+		Description: "DIR is a directory written by 'reesim run --out DIR'. The report reads its\n" +
+			"summary.json, and scenario.yaml for the description and events.",
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usagef("as in: reesim report out/", "report takes one DIR, got %d arguments", cmd.Args().Len())
+			}
+			dir := cmd.Args().First()
+			res, err := output.ReadJSON(filepath.Join(dir, "summary.json"))
+			if err != nil {
+				return usagef("write one with: reesim run SCENARIO --out "+dir, "%v", err)
+			}
+			in := report.Input{Result: res}
+			src := filepath.Join(dir, "scenario.yaml")
+			data, err := os.ReadFile(src)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				fmt.Fprintf(cmd.Root().ErrWriter, "reesim: no %s; the report will not list the events\n", src)
+			case err != nil:
+				return err
+			default:
+				var ovs []model.Override
+				for _, s := range res.Overrides {
+					o, err := model.ParseOverride(s)
+					if err != nil {
+						return err
+					}
+					ovs = append(ovs, o)
+				}
+				sc, err := model.Parse(data, src, ovs...)
+				if err != nil {
+					return err
+				}
+				if sc.SHA256 != res.ScenarioSHA256 {
+					return fmt.Errorf("%s is not the scenario of %s (SHA-256 differs)", src, filepath.Join(dir, "summary.json"))
+				}
+				in.Scenario = sc
+			}
+			if err := report.WriteFile(dir, in); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.Root().Writer, "wrote %s\n", filepath.Join(dir, "report.html"))
+			return err
+		},
+	}
+}

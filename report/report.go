@@ -1,0 +1,295 @@
+// Package report writes a simulation result as one self-contained HTML
+// page for briefings: the scenario, a key-findings table per material,
+// every chart inline as SVG, the scenario's events and their parameters,
+// and provenance. The page loads nothing from elsewhere, works offline and
+// prints cleanly.
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/plots"
+	"github.com/reesim/reesim/sim"
+)
+
+// Input is what a report is made from.
+type Input struct {
+	Result *sim.Result
+	// Scenario, when known, supplies the description and the events.
+	Scenario *model.Scenario
+	// Generated is the report's date; zero means now.
+	Generated time.Time
+}
+
+// chartSize is the size charts are drawn at before the page scales them.
+var chartSize = plots.Options{Width: 1200, Height: 675}
+
+type finding struct {
+	Scope, ID                            string
+	PShort, PShortSE, Mean, MeanSE, Frac string
+	P95, CVaR95, FirstShort              string
+	Short                                bool
+}
+
+type materialSection struct {
+	Material string
+	Rows     []finding
+}
+
+type event struct {
+	ID, Type, Probability string
+	Params                []string
+}
+
+type chart struct {
+	Name, Title string
+	SVG         template.HTML
+}
+
+type page struct {
+	Name, Description string
+	R                 *sim.Result
+	Generated         string
+	Materials         []materialSection
+	Charts            []chart
+	Events            []event
+}
+
+// Write renders the report.
+func Write(w io.Writer, in Input) error {
+	r := in.Result
+	gen := in.Generated
+	if gen.IsZero() {
+		gen = time.Now()
+	}
+	pg := page{Name: r.Scenario, R: r, Generated: gen.UTC().Format("2006-01-02 15:04 UTC")}
+	if sc := in.Scenario; sc != nil {
+		pg.Description = sc.Description
+		pg.Events = events(sc)
+	}
+	for _, mat := range r.Materials {
+		sec := materialSection{Material: mat}
+		for _, m := range r.Metrics {
+			if m.Material != mat || m.Metric != sim.MetricShortfall || m.Scope == sim.ScopeRegion {
+				continue
+			}
+			ps, _ := r.Find(m.Scope, m.ID, mat, sim.MetricPShort)
+			fr, _ := r.Find(m.Scope, m.ID, mat, sim.MetricShortfallFrac)
+			ts, _ := r.Find(m.Scope, m.ID, mat, sim.MetricTimeToShort)
+			first := "never short"
+			if ts.N > 0 {
+				first = fmt.Sprintf("%.0f days", ts.P50)
+			}
+			sec.Rows = append(sec.Rows, finding{
+				Scope: string(m.Scope), ID: m.ID,
+				PShort: pct(ps.Mean), PShortSE: pct(ps.SE),
+				Mean: tonnes(m.Mean), MeanSE: tonnes(m.SE), Frac: pct(fr.Mean),
+				P95: tonnes(m.P95), CVaR95: tonnes(m.CVaR95), FirstShort: first,
+				Short: ps.Mean > 0,
+			})
+		}
+		pg.Materials = append(pg.Materials, sec)
+	}
+	for _, c := range plots.Charts(r, chartSize) {
+		var b bytes.Buffer
+		if err := c.Encode(&b, "svg", chartSize); err != nil {
+			return err
+		}
+		pg.Charts = append(pg.Charts, chart{Name: c.Name, Title: c.Title, SVG: template.HTML(inlineSVG(b.String()))})
+	}
+	return tmpl.Execute(w, pg)
+}
+
+// WriteFile writes DIR/report.html atomically.
+func WriteFile(dir string, in Input) error {
+	return output.WriteFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return Write(w, in) })
+}
+
+var xmlDecl = regexp.MustCompile(`^<\?xml[^>]*>\s*`)
+
+// inlineSVG prepares an SVG document for inline use: no XML declaration,
+// and a viewBox so the page can scale it.
+func inlineSVG(s string) string {
+	s = xmlDecl.ReplaceAllString(s, "")
+	if !strings.Contains(s[:min(len(s), 400)], "viewBox") {
+		w, h := attr(s, "width"), attr(s, "height")
+		if w != "" && h != "" {
+			s = strings.Replace(s, "<svg ", fmt.Sprintf(`<svg viewBox="0 0 %s %s" preserveAspectRatio="xMidYMid meet" `, strings.TrimSuffix(w, "pt"), strings.TrimSuffix(h, "pt")), 1)
+		}
+	}
+	return s
+}
+
+func attr(s, name string) string {
+	m := regexp.MustCompile(name + `="([0-9.]+)(pt)?"`).FindStringSubmatch(s[:min(len(s), 400)])
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func pct(v float64) string {
+	if v != v {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f %%", 100*v)
+}
+
+func tonnes(v float64) string {
+	switch {
+	case v != v:
+		return "-"
+	case v >= 100:
+		return fmt.Sprintf("%.0f t", v)
+	case v >= 1:
+		return fmt.Sprintf("%.1f t", v)
+	case v == 0:
+		return "0 t"
+	}
+	return fmt.Sprintf("%.3g t", v)
+}
+
+// events lists each event with its parameters as written in scenario
+// syntax (durations and dates in days after the start).
+func events(sc *model.Scenario) []event {
+	var out []event
+	region := func(b model.ByRegion) string {
+		s := b.Default.String()
+		for r, d := range b.Region {
+			s += fmt.Sprintf("; %s: %s", r, d.String())
+		}
+		return s
+	}
+	for _, e := range sc.Events {
+		ev := event{ID: e.ID, Type: string(e.Type), Probability: e.Probability.String()}
+		add := func(k, v string) { ev.Params = append(ev.Params, k+": "+v) }
+		switch {
+		case e.Restriction != nil:
+			r := e.Restriction
+			add("region", r.Region)
+			add("materials", strings.Join(r.Materials, ", "))
+			add("stages", strings.Join(r.Stages, ", "))
+			if r.Start != nil {
+				add("start", r.Start.String())
+			} else {
+				add("start", "only on escalation")
+			}
+			add("duration", r.Duration.String())
+			add("allowed", region(r.Allowed))
+			if r.LicenceDelay != nil {
+				add("licence delay", r.LicenceDelay.String())
+				add("delay allowed", region(r.DelayAllowed))
+			}
+		case e.Truce != nil:
+			t := e.Truce
+			add("suspends", strings.Join(t.Suspends, ", "))
+			add("start", t.Start.String())
+			add("duration", t.Duration.String())
+			add("allowed", region(t.Allowed))
+			add("lag", t.Lag.String())
+			add("ramp", t.Ramp.String())
+			if rn := t.Renewal; rn != nil {
+				add("renewal", fmt.Sprintf("probability %s, duration %s, at most %d", rn.Probability.String(), rn.Duration.String(), rn.Max))
+			}
+			if ol := t.OnLapse; ol != nil {
+				add("on lapse", fmt.Sprintf("escalate to %s with probability %s", ol.Escalate, ol.Probability.String()))
+			}
+		case e.Buildout != nil:
+			b := e.Buildout
+			add("node", b.Node)
+			for _, m := range sc.Materials {
+				if d, ok := b.Capacity[m]; ok {
+					add("capacity "+m, d.String()+" t/yr")
+				}
+			}
+			add("online", b.Online.String())
+			add("ramp", b.Ramp.String())
+			if b.Cost > 0 {
+				add("cost", fmt.Sprintf("$%.3g", b.Cost))
+			}
+		case e.Outage != nil:
+			o := e.Outage
+			add("nodes", strings.Join(o.Nodes, ", "))
+			if o.Rate != nil {
+				add("rate", o.Rate.String()+" per year")
+			}
+			if o.Start != nil {
+				add("start", o.Start.String())
+			}
+			add("duration", o.Duration.String())
+			add("loss", o.Loss.String())
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>reesim report: {{.Name}}</title>
+<style>
+body { font-family: "Liberation Serif", Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #111; line-height: 1.4; }
+h1 { font-size: 1.8em; margin-bottom: 0.2em; }
+h2 { border-bottom: 1px solid #bbb; padding-bottom: 0.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em; }
+th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f2f2f2; }
+td.l, th.l { text-align: left; }
+tr.total td { font-weight: bold; }
+.note { color: #444; font-size: 0.9em; }
+figure { margin: 1.2em 0; page-break-inside: avoid; break-inside: avoid; }
+figure svg { width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 0.9em; color: #333; }
+ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
+@media print { body { max-width: none; margin: 0; } h2 { page-break-after: avoid; } table { page-break-inside: avoid; } }
+</style>
+</head>
+<body>
+<h1>{{.Name}}</h1>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+<table id="provenance">
+<tr><th class="l">reesim version</th><td class="l">{{if .R.Version}}{{.R.Version}}{{else}}library{{end}}</td></tr>
+<tr><th class="l">scenario SHA-256</th><td class="l"><code>{{.R.ScenarioSHA256}}</code></td></tr>
+{{if .R.Overrides}}<tr><th class="l">overrides</th><td class="l">{{range .R.Overrides}}<code>{{.}}</code> {{end}}</td></tr>{{end}}
+<tr><th class="l">trials, seed</th><td class="l">{{.R.Trials}} trials, seed {{.R.Seed}}</td></tr>
+<tr><th class="l">horizon</th><td class="l">{{printf "%.0f" .R.HorizonDays}} days from {{.R.Start}}, reported by {{.R.Period}}</td></tr>
+<tr><th class="l">generated</th><td class="l">{{.Generated}}</td></tr>
+</table>
+
+<h2>Key findings</h2>
+<p class="note">Shortfall is unmet demand over the horizon, in tonnes of oxide. ± is one standard error of the Monte Carlo estimate. CVaR95 is the mean of the worst 5 % of trials.</p>
+{{range .Materials}}
+<h3>{{.Material}}</h3>
+<table class="findings" data-material="{{.Material}}">
+<tr><th class="l">consumer</th><th>P(short)</th><th>±</th><th>mean shortfall</th><th>±</th><th>% of demand</th><th>P95</th><th>CVaR95</th><th>median first shortfall</th></tr>
+{{range .Rows}}<tr{{if eq .Scope "total"}} class="total"{{end}}><td class="l">{{if eq .Scope "total"}}all consumers{{else}}{{.ID}}{{end}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
+{{end}}</table>
+{{end}}
+
+<h2>Charts</h2>
+{{range .Charts}}<figure id="chart-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}</figcaption></figure>
+{{end}}
+
+{{if .Events}}<h2>Events</h2>
+<table id="events">
+<tr><th class="l">event</th><th class="l">type</th><th class="l">probability</th><th class="l">parameters</th></tr>
+{{range .Events}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td class="l">{{.Probability}}</td><td class="l"><ul class="params">{{range .Params}}<li>{{.}}</li>{{end}}</ul></td></tr>
+{{end}}</table>{{end}}
+
+{{if .R.Warnings}}<h2>Warnings</h2><ul>{{range .R.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<p class="note">Made with reesim. Every figure is reproducible: the same scenario, seed and trial count give the same result to the bit.</p>
+</body>
+</html>
+`))
