@@ -118,7 +118,7 @@ func TestRunWritesFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, ",") != "flows.csv,series.csv,summary.csv,summary.json,utilisation.csv" {
+	if strings.Join(names, ",") != "flows.csv,scenario.yaml,series.csv,summary.csv,summary.json,utilisation.csv" {
 		t.Errorf("wrote %v; want exactly %v and no temporary files", names, output.Files)
 	}
 }
@@ -162,5 +162,29 @@ func TestRunWritesChartsAndPlotRedraws(t *testing.T) {
 	code, _, _ = runCLI(t, context.Background(), "run", "truce90", "--plot-size", "big")
 	if code != 2 {
 		t.Errorf("bad --plot-size: exit %d; want 2", code)
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "--out", dir, "--report", "--no-plots", "--set", "events.truce.renewal.max=2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil || !strings.Contains(string(html), "events.truce.renewal.max=2") || !strings.Contains(string(html), "april-controls-hre") {
+		t.Fatalf("report.html lacks the overrides or events: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "report.html"))
+	code, stdout, stderr := runCLI(t, context.Background(), "report", dir)
+	if code != 0 || !strings.Contains(stdout, "report.html") {
+		t.Fatalf("report: exit %d, %q %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		t.Error(err)
+	}
+	code, _, stderr = runCLI(t, context.Background(), "run", "truce90", "--report")
+	if code != 2 || !strings.Contains(stderr, "--report needs --out") {
+		t.Errorf("--report without --out: exit %d, %q", code, stderr)
 	}
 }
