@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -297,5 +298,29 @@ func TestCommonRandomNumbers(t *testing.T) {
 				t.Fatalf("trial %d: buildout draws moved", tr)
 			}
 		}
+	}
+}
+
+// TestProgressAndCancel: progress is reported up to the total, and a
+// cancelled run stops and says how far it got.
+func TestProgressAndCancel(t *testing.T) {
+	sc, err := model.Load("../scenarios/baseline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last, total int
+	calls := 0
+	_, err = Run(context.Background(), sc, Options{Trials: 200, Progress: func(d, n int) { last, total = d, n; calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || last != 200 || total != 200 {
+		t.Errorf("progress ended at %d of %d after %d calls; want 200 of 200", last, total, calls)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Run(ctx, sc, Options{Trials: 100000})
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped after") {
+		t.Errorf("cancelled Run = %v; want context.Canceled and how many trials were done", err)
 	}
 }
