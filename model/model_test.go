@@ -167,3 +167,46 @@ func TestErrorListUnwraps(t *testing.T) {
 		t.Fatalf("errors.As(*Error) failed on %v", err)
 	}
 }
+
+func TestParseSweep(t *testing.T) {
+	sw, err := ParseSweep([]byte(`scenario: truce90.yaml
+trials: 500
+design: sobol
+samples: 64
+params:
+  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
+  - {path: events.lynas-texas.online, min: 2y, max: 8y}
+  - {path: consumers.us-oem.inventory.dy, values: [30d, 90d, {dist: uniform, min: 30d, max: 60d}]}
+outputs:
+  - {scope: total, id: all, material: dy, metric: shortfall_frac, stat: mean}
+`), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.Trials != 500 || sw.Samples != 64 || len(sw.Params) != 3 || sw.Outputs[0].Label() != "total/all/dy/shortfall_frac/mean" {
+		t.Fatalf("ParseSweep = %+v", sw)
+	}
+	if got := sw.Params[1].Value(0.5); got != "1826.25d" {
+		t.Errorf("midpoint of 2y..8y = %s; want 1826.25d", got)
+	}
+	if got := sw.Params[0].Value(1); got != "0.95" {
+		t.Errorf("top of 0.3..0.95 = %s", got)
+	}
+	if got := sw.Params[2].Value(0.99); got != "{dist: uniform, min: 30d, max: 60d}" {
+		t.Errorf("last value = %q", got)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"scenario: x\ndesign: sobl\nparams: [{path: a, min: 0, max: 1}]", `unknown design "sobl" (did you mean "sobol"?)`},
+		{"scenario: x\ndesign: oat\nparams: [{path: a, min: 1, max: 0}]", "max 0 must exceed min 1"},
+		{"scenario: x\ndesign: oat\nparams: [{path: a, min: 1d, max: 2}]", "same unit"},
+		{"scenario: x\ndesign: oat\nparams: [{path: a, min: 0, max: 1, values: [1]}]", "not both"},
+		{"scenario: x\ndesign: oat\nparams: [{path: a, min: 0, max: 1}, {path: a, values: [1]}]", "swept twice"},
+		{"scenario: x\ndesign: oat\nparams: [{path: a, min: 0, max: 1}]\noutputs: [{material: dy, stat: median}]", `unknown stat "median"`},
+		{"design: oat\nparams: []", "missing field scenario"},
+	} {
+		_, err := ParseSweep([]byte(tt.src), "s.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseSweep(%q) = %v; want %q", tt.src, err, tt.want)
+		}
+	}
+}

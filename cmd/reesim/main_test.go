@@ -188,3 +188,40 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("--report without --out: exit %d, %q", code, stderr)
 	}
 }
+
+func TestSweepCommand(t *testing.T) {
+	dir := t.TempDir()
+	sweepFile := filepath.Join(dir, "s.yaml")
+	os.WriteFile(sweepFile, []byte(`scenario: truce90
+trials: 32
+design: oat
+params:
+  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
+outputs:
+  - {material: dy}
+`), 0o644)
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI(t, context.Background(), "sweep", sweepFile, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "3 design points") {
+		t.Fatalf("sweep: exit %d, %q %q", code, stdout, stderr)
+	}
+	for _, f := range []string{"points.csv", "indices.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	os.WriteFile(sweepFile, []byte(`scenario: truce90
+trials: 16
+design: oat
+params:
+  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
+`), 0o644)
+	code, _, stderr = runCLI(t, context.Background(), "sweep", sweepFile, "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--restart") {
+		t.Errorf("changed sweep: exit %d, %q; want a refusal with a hint", code, stderr)
+	}
+	code, _, stderr = runCLI(t, context.Background(), "sweep", filepath.Join(dir, "missing.yaml"))
+	if code == 0 {
+		t.Errorf("missing sweep file: exit 0")
+	}
+}

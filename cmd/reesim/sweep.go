@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/scenarios"
+	"github.com/reesim/reesim/sweep"
+	"github.com/urfave/cli/v3"
+)
+
+func sweepCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "sweep",
+		Usage:     "run a sensitivity sweep: which lever matters, and by how much",
+		ArgsUsage: "SWEEP.yaml",
+		Description: "Every design point is a full simulation with the sweep's seed. Finished points are\n" +
+			"appended to DIR/points.csv as they complete; running the same command again resumes.\n" +
+			"DIR/indices.csv holds the design's indices (low/high, SRRC, S1/ST, mu_star/sigma).",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "sweep-out", Usage: "write points.csv and indices.csv into `DIR`"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers per point (default: number of CPUs)"},
+			&cli.BoolFlag{Name: "restart", Usage: "discard finished points of a different sweep in DIR"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usagef("as in: reesim sweep examples/sweep.yaml", "sweep takes one SWEEP file, got %d arguments", cmd.Args().Len())
+			}
+			sw, err := model.LoadSweep(cmd.Args().First())
+			if err != nil {
+				return err
+			}
+			load, err := sweepLoader(sw)
+			if err != nil {
+				return err
+			}
+			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
+			var bar *progress
+			if !cmd.Bool("quiet") {
+				bar = newProgress(cmd.Root().ErrWriter, "sweeping "+filepath.Base(sw.File))
+				opt.Progress = bar.update
+			}
+			dir := cmd.String("out")
+			out, err := sweep.Run(ctx, sw, load, dir, opt)
+			bar.finish()
+			if err != nil {
+				if strings.Contains(err.Error(), "another sweep") {
+					return usagef("add --restart to discard them, or choose another --out", "%v", err)
+				}
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.Root().Writer, "%d design points (%s, %d trials each, seed %d); wrote %s and %s\n",
+				len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"), filepath.Join(dir, "indices.csv"))
+			return err
+		},
+	}
+}
+
+// sweepLoader resolves the sweep's scenario: a file relative to the sweep
+// file, or a built-in name.
+func sweepLoader(sw *model.Sweep) (sweep.Loader, error) {
+	path := sw.Scenario
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(sw.File), path)
+	}
+	if _, err := os.Stat(path); err == nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return func(ovs []model.Override) (*model.Scenario, error) { return model.Parse(data, path, ovs...) }, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	name := strings.TrimSuffix(sw.Scenario, ".yaml")
+	if _, err := scenarios.Source(name); err != nil {
+		return nil, usagef("the scenario is a path relative to the sweep file, or a built-in name ("+strings.Join(scenarios.Names(), ", ")+")",
+			"%s: no scenario %q", sw.File, sw.Scenario)
+	}
+	return func(ovs []model.Override) (*model.Scenario, error) { return scenarios.Load(name, ovs...) }, nil
+}

@@ -1,0 +1,477 @@
+package sweep
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/sim"
+)
+
+// Options control a sweep run. The zero value is usable.
+type Options struct {
+	// Workers per design point's simulation; 0 means GOMAXPROCS.
+	Workers int
+	// Restart discards finished points of a different sweep in the output
+	// directory instead of refusing to continue.
+	Restart bool
+	// Progress, when set, is called after each design point.
+	Progress func(done, total int)
+}
+
+// Loader loads the sweep's scenario with overrides applied.
+type Loader func(overrides []model.Override) (*model.Scenario, error)
+
+// Point is one evaluated design point.
+type Point struct {
+	Index  int
+	Values []string  // each parameter's value; "" where the scenario's own holds
+	Mean   []float64 // each output
+	SE     []float64 // its standard error (NaN where the statistic has none)
+}
+
+// Outcome is a finished sweep.
+type Outcome struct {
+	Sweep   *model.Sweep
+	Points  []Point
+	Indices []IndexRow
+}
+
+// IndexRow is one line of indices.csv.
+type IndexRow struct {
+	Output, Param, Index string
+	Estimate             Estimate
+}
+
+// design is a sweep's points: per point the unit coordinates (for the
+// estimators) and the parameter values (for the overrides).
+type design struct {
+	unit   [][]float64
+	values [][]string
+}
+
+func makeDesign(sw *model.Sweep) (design, error) {
+	k := len(sw.Params)
+	var d design
+	levelsOf := func(p model.SweepParam, n int) []float64 {
+		if len(p.Values) > 0 {
+			n = len(p.Values)
+		}
+		ls := make([]float64, n)
+		for j := range ls {
+			if len(p.Values) > 0 {
+				ls[j] = (float64(j) + 0.5) / float64(n)
+			} else {
+				ls[j] = float64(j) / float64(n-1)
+			}
+		}
+		return ls
+	}
+	switch sw.Design {
+	case "oat":
+		// The base point is the scenario as written; then each parameter
+		// alone at each of its levels (min and max for a range).
+		d.unit = append(d.unit, nil)
+		d.values = append(d.values, make([]string, k))
+		for i, p := range sw.Params {
+			ls := levelsOf(p, 2)
+			for _, u := range ls {
+				vals := make([]string, k)
+				vals[i] = p.Value(u)
+				x := make([]float64, k)
+				x[i] = u
+				d.unit = append(d.unit, x)
+				d.values = append(d.values, vals)
+			}
+		}
+		return d, nil
+	case "grid":
+		var levels [][]float64
+		for _, p := range sw.Params {
+			levels = append(levels, levelsOf(p, sw.Levels))
+		}
+		d.unit = GridPoints(levels)
+	case "lhs":
+		d.unit = LHSPoints(k, sw.Samples, sw.Seed)
+	case "sobol":
+		d.unit = SobolPoints(k, sw.Samples, sw.Seed)
+	case "morris":
+		d.unit = MorrisPoints(k, sw.Samples, morrisLevels(sw), sw.Seed)
+	default:
+		return d, fmt.Errorf("sweep: unknown design %q", sw.Design)
+	}
+	for _, x := range d.unit {
+		vals := make([]string, k)
+		for i, p := range sw.Params {
+			vals[i] = p.Value(x[i])
+		}
+		d.values = append(d.values, vals)
+	}
+	return d, nil
+}
+
+// morrisLevels is the Morris grid size: the sweep's levels, made even.
+func morrisLevels(sw *model.Sweep) int {
+	p := sw.Levels
+	if p%2 == 1 {
+		p++
+	}
+	return p
+}
+
+// header is the first line of points.csv: what made it, so a resumed
+// sweep can refuse points of another.
+func header(sw *model.Sweep, sc *model.Scenario) string {
+	return fmt.Sprintf("# reesim sweep %s sha256=%s scenario=%s scenario_sha256=%s design=%s trials=%d seed=%d samples=%d levels=%d",
+		filepath.Base(sw.File), sw.SHA256, sc.Name, sc.SHA256, sw.Design, sw.Trials, sw.Seed, sw.Samples, sw.Levels)
+}
+
+// Run evaluates every design point of the sweep, each a full simulation
+// with the sweep's seed (common random numbers), appending each finished
+// point to DIR/points.csv (synced), then writes DIR/indices.csv. Run again
+// with the same sweep, it skips the points already in points.csv, and the
+// outputs are byte-identical to an uninterrupted run.
+func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Options) (*Outcome, error) {
+	base, err := load(nil)
+	if err != nil {
+		return nil, err
+	}
+	outputs := sw.Outputs
+	if len(outputs) == 0 {
+		for _, m := range base.Materials {
+			outputs = append(outputs, model.SweepOutput{Scope: "total", ID: "all", Material: m, Metric: sim.MetricShortfallFrac, Stat: "mean"})
+		}
+	}
+	for _, o := range outputs {
+		if !containsStr(base.Materials, o.Material) {
+			return nil, fmt.Errorf("sweep: output %s: the scenario has no material %q", o.Label(), o.Material)
+		}
+	}
+	sw2 := *sw
+	sw2.Outputs = outputs
+	sw = &sw2
+	d, err := makeDesign(sw)
+	if err != nil {
+		return nil, err
+	}
+	// Check every parameter path once, before any simulation.
+	for i, p := range sw.Params {
+		ov := model.Override{Path: p.Path, Value: d.values[len(d.values)-1][i]}
+		if ov.Value == "" {
+			ov.Value = p.Value(0)
+		}
+		if _, err := load([]model.Override{ov}); err != nil {
+			return nil, fmt.Errorf("sweep: parameter %s: %w", p.Path, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	path := filepath.Join(dir, "points.csv")
+	head := header(sw, base)
+	done, err := readPoints(path, head, len(sw.Params), len(outputs), opt.Restart)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openPoints(path, head, sw, outputs, len(done) == 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	total := len(d.values)
+	for idx := len(done); idx < total; idx++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("sweep: stopped after %d of %d points (run again to resume): %w", idx, total, err)
+		}
+		var ovs []model.Override
+		for i, v := range d.values[idx] {
+			if v != "" {
+				ovs = append(ovs, model.Override{Path: sw.Params[i].Path, Value: v})
+			}
+		}
+		sc, err := load(ovs)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: point %d: %w", idx, err)
+		}
+		res, err := sim.Run(ctx, sc, sim.Options{Trials: sw.Trials, Seed: sw.Seed, Workers: opt.Workers})
+		if err != nil {
+			return nil, fmt.Errorf("sweep: point %d: %w", idx, err)
+		}
+		pt := Point{Index: idx, Values: d.values[idx]}
+		for _, o := range outputs {
+			m, ok := res.Find(sim.ScopeKind(o.Scope), o.ID, o.Material, o.Metric)
+			if !ok {
+				return nil, fmt.Errorf("sweep: output %s: no such metric in the result (check scope and id)", o.Label())
+			}
+			v, se := statOf(m, o.Stat)
+			pt.Mean = append(pt.Mean, v)
+			pt.SE = append(pt.SE, se)
+		}
+		if err := appendPoint(f, pt); err != nil {
+			return nil, err
+		}
+		done = append(done, pt)
+		if opt.Progress != nil {
+			opt.Progress(idx+1, total)
+		}
+	}
+	out := &Outcome{Sweep: sw, Points: done}
+	if out.Indices, err = indices(sw, d, done); err != nil {
+		return nil, err
+	}
+	err = output.WriteFile(filepath.Join(dir, "indices.csv"), func(w io.Writer) error { return writeIndices(w, out.Indices) })
+	return out, err
+}
+
+func containsStr(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// statOf picks a statistic of a metric, with the standard error where
+// there is one (the mean's).
+func statOf(m sim.Metric, stat string) (v, se float64) {
+	se = math.NaN()
+	switch stat {
+	case "mean":
+		return m.Mean, m.SE
+	case "sd":
+		v = m.SD
+	case "p5":
+		v = m.P5
+	case "p50":
+		v = m.P50
+	case "p90":
+		v = m.P90
+	case "p95":
+		v = m.P95
+	case "p99":
+		v = m.P99
+	case "cvar95":
+		v = m.CVaR95
+	case "min":
+		v = m.Min
+	case "max":
+		v = m.Max
+	}
+	return v, se
+}
+
+func fmtF(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func parseF(s string) (float64, error) {
+	if s == "" {
+		return math.NaN(), nil
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// readPoints reads the finished points of a previous run, refusing those of
+// a different sweep unless restart, and dropping a last line cut short.
+func readPoints(path, head string, k, nOut int, restart bool) ([]Point, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) == 0 || strings.TrimSuffix(lines[0], "\n") != head {
+		if restart {
+			return nil, os.Remove(path)
+		}
+		got := ""
+		if len(lines) > 0 {
+			got = strings.TrimSpace(lines[0])
+		}
+		return nil, fmt.Errorf("sweep: %s holds points of another sweep or scenario (its header is %q; this sweep's is %q); use --restart to discard them", path, got, head)
+	}
+	var pts []Point
+	good := len(lines[0])
+	for i, line := range lines[2:] {
+		if !strings.HasSuffix(line, "\n") {
+			break // cut short by an interruption: redo that point
+		}
+		rec, err := csv.NewReader(strings.NewReader(line)).Read()
+		if err != nil || len(rec) != 1+k+2*nOut {
+			return nil, fmt.Errorf("sweep: %s line %d is corrupt; use --restart", path, i+3)
+		}
+		pt := Point{Values: rec[1 : 1+k]}
+		pt.Index, err = strconv.Atoi(rec[0])
+		if err != nil || pt.Index != len(pts) {
+			return nil, fmt.Errorf("sweep: %s line %d is out of order; use --restart", path, i+3)
+		}
+		for o := range nOut {
+			m, e1 := parseF(rec[1+k+2*o])
+			se, e2 := parseF(rec[2+k+2*o])
+			if e1 != nil || e2 != nil {
+				return nil, fmt.Errorf("sweep: %s line %d is corrupt; use --restart", path, i+3)
+			}
+			pt.Mean, pt.SE = append(pt.Mean, m), append(pt.SE, se)
+		}
+		pts = append(pts, pt)
+	}
+	for _, line := range lines[1 : 2+len(pts)] {
+		good += len(line)
+	}
+	if good < len(data) {
+		if err := os.Truncate(path, int64(good)); err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+	}
+	return pts, nil
+}
+
+// openPoints opens points.csv for appending, writing its header if new.
+func openPoints(path, head string, sw *model.Sweep, outputs []model.SweepOutput, fresh bool) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
+	if fresh {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	if fresh {
+		cols := []string{"index"}
+		for _, p := range sw.Params {
+			cols = append(cols, p.Path)
+		}
+		for _, o := range outputs {
+			cols = append(cols, o.Label(), o.Label()+"/se")
+		}
+		var b strings.Builder
+		b.WriteString(head + "\n")
+		w := csv.NewWriter(&b)
+		w.Write(cols)
+		w.Flush()
+		if _, err := f.WriteString(b.String()); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func appendPoint(f *os.File, pt Point) error {
+	rec := []string{strconv.Itoa(pt.Index)}
+	rec = append(rec, pt.Values...)
+	for o := range pt.Mean {
+		rec = append(rec, fmtF(pt.Mean[o]), fmtF(pt.SE[o]))
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write(rec)
+	w.Flush()
+	if _, err := f.WriteString(b.String()); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	return nil
+}
+
+// indices computes the design's sensitivity indices from the points.
+func indices(sw *model.Sweep, d design, pts []Point) ([]IndexRow, error) {
+	k := len(sw.Params)
+	y := make([][]float64, len(pts))
+	for i, p := range pts {
+		y[i] = p.Mean
+	}
+	var rows []IndexRow
+	add := func(o int, i int, name string, e Estimate) {
+		rows = append(rows, IndexRow{Output: sw.Outputs[o].Label(), Param: sw.Params[i].Path, Index: name, Estimate: e})
+	}
+	const boot = 1000
+	switch sw.Design {
+	case "oat":
+		at := 1
+		for i, p := range sw.Params {
+			n := 2
+			if len(p.Values) > 0 {
+				n = len(p.Values)
+			}
+			for o := range sw.Outputs {
+				lo, hi := pts[at], pts[at+n-1]
+				add(o, i, "low", ci(lo.Mean[o], lo.SE[o]))
+				add(o, i, "high", ci(hi.Mean[o], hi.SE[o]))
+			}
+			at += n
+		}
+	case "lhs":
+		est, err := SRRC(d.unit, y, boot, sw.Seed)
+		if err != nil {
+			return nil, err
+		}
+		for o := range est {
+			for i := range k {
+				add(o, i, "SRRC", est[o][i])
+			}
+		}
+	case "sobol":
+		est, err := Sobol(k, sw.Samples, y, boot, sw.Seed)
+		if err != nil {
+			return nil, err
+		}
+		for o := range est {
+			for i := range k {
+				add(o, i, "S1", est[o].S1[i])
+				add(o, i, "ST", est[o].ST[i])
+			}
+		}
+	case "morris":
+		est, err := Morris(d.unit, y, k, sw.Samples, morrisLevels(sw), boot, sw.Seed)
+		if err != nil {
+			return nil, err
+		}
+		for o := range est {
+			for i := range k {
+				add(o, i, "mu_star", est[o][i].MuStar)
+				add(o, i, "sigma", est[o][i].Sigma)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// ci is a point estimate with a normal 95 % interval from its SE.
+func ci(v, se float64) Estimate {
+	if math.IsNaN(se) {
+		return Estimate{Value: v, Low: math.NaN(), High: math.NaN()}
+	}
+	return Estimate{Value: v, Low: v - 1.96*se, High: v + 1.96*se}
+}
+
+func writeIndices(w io.Writer, rows []IndexRow) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"output", "param", "index", "estimate", "ci_low", "ci_high"})
+	for _, r := range rows {
+		cw.Write([]string{r.Output, r.Param, r.Index, fmtF(r.Estimate.Value), fmtF(r.Estimate.Low), fmtF(r.Estimate.High)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
