@@ -82,6 +82,9 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 			fmt.Fprintf(w, "  %-8s %s\n", s.Stage, strings.Join(parts, ", "))
 		}
 	}
+	if r.StopReason != "" {
+		fmt.Fprintf(w, "\nstopped: %s\n", r.StopReason)
+	}
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}

@@ -324,3 +324,38 @@ func TestProgressAndCancel(t *testing.T) {
 		t.Errorf("cancelled Run = %v; want context.Canceled and how many trials were done", err)
 	}
 }
+
+// TestStopAtPrecision: a run that stops at a precision target is
+// reproducible and equals a plain run of the same number of trials.
+func TestStopAtPrecision(t *testing.T) {
+	sc, err := model.Load("../scenarios/truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Trials: 4096, StopEvery: 128, Stop: Precision(0.2, 0)}
+	a, err := Run(context.Background(), sc, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Trials >= 4096 || a.Trials%128 != 0 || !strings.Contains(a.StopReason, "precision reached") {
+		t.Fatalf("stopped after %d trials: %q", a.Trials, a.StopReason)
+	}
+	for _, m := range a.Metrics {
+		if m.Metric == MetricShortfall && m.Scope != ScopeRegion && m.SE > 0.2*m.Mean {
+			t.Errorf("%s %s %s: SE %g above 20 %% of %g", m.Scope, m.ID, m.Material, m.SE, m.Mean)
+		}
+	}
+	opt.Workers = 1
+	b, _ := Run(context.Background(), sc, opt)
+	plain, _ := Run(context.Background(), sc, Options{Trials: a.Trials})
+	ja, _ := json.Marshal(a.Metrics)
+	jb, _ := json.Marshal(b.Metrics)
+	jp, _ := json.Marshal(plain.Metrics)
+	if string(ja) != string(jb) || string(ja) != string(jp) {
+		t.Fatal("a run stopped at precision is not reproducible, or differs from a plain run of as many trials")
+	}
+	capped, err := Run(context.Background(), sc, Options{Trials: 256, StopEvery: 128, Stop: Precision(1e-6, 0)})
+	if err != nil || capped.Trials != 256 || !strings.Contains(capped.StopReason, "trial cap") {
+		t.Errorf("capped run: %d trials, %q, %v", capped.Trials, capped.StopReason, err)
+	}
+}

@@ -123,6 +123,8 @@ type Result struct {
 	Utilisation   []Utilisation  `json:"utilisation"`
 	Flows         []Flow         `json:"flows"`
 	Warnings      []string       `json:"warnings"`
+	// StopReason says why a run with a stopping rule ended.
+	StopReason string `json:"stop_reason,omitempty"`
 
 	// Elapsed is the wall time of the run (not part of the JSON, which
 	// must be reproducible to the bit).

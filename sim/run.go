@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -27,6 +28,12 @@ type Options struct {
 	// Progress, when set, is called from one goroutine with the trials done
 	// so far and the total, about ten times a second and once at the end.
 	Progress func(done, total int)
+	// Stop, when set, ends the run early: trials run in fixed blocks of
+	// StopEvery (default 1024, rounded up to a multiple of BlockSize), and
+	// after each block Stop sees the result so far and says whether it is
+	// precise enough, and why. Trials is then the cap. See Precision.
+	Stop      func(*Result) (stop bool, why string)
+	StopEvery int
 }
 
 // Run simulates a scenario. It returns when every goroutine it started has
@@ -53,12 +60,47 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	total := newAgg(p)
 	first, last := opt.First, opt.First+trials
+	if opt.Stop == nil {
+		if err := runRange(ctx, p, seed, first, last, workers, opt.Progress, 0, trials, total); err != nil {
+			return nil, err
+		}
+		res := p.result(total, seed)
+		res.Elapsed = time.Since(begin)
+		return res, nil
+	}
+	// Stop at precision: fixed blocks, checked only at their ends, so the
+	// stopping point and the result are reproducible.
+	every := opt.StopEvery
+	if every <= 0 {
+		every = 1024
+	}
+	every = (every + BlockSize - 1) / BlockSize * BlockSize
+	for lo := first; lo < last; lo += every {
+		hi := min(last, lo+every)
+		if err := runRange(ctx, p, seed, lo, hi, workers, opt.Progress, lo-first, trials, total); err != nil {
+			return nil, err
+		}
+		res := p.result(total, seed)
+		if stop, why := opt.Stop(res); stop || hi == last {
+			if !stop {
+				why = fmt.Sprintf("trial cap of %d reached before the precision target (%s)", trials, why)
+			}
+			res.StopReason = why
+			res.Elapsed = time.Since(begin)
+			return res, nil
+		}
+	}
+	return nil, fmt.Errorf("sim: no trials to run")
+}
+
+// runRange simulates trials [first, last) on a pool of workers and merges
+// their aggregates into into. progress, when set, sees done+offset of total.
+func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg) error {
 	// Blocks by absolute trial index, so shards align with an unsharded run.
 	b0, b1 := first/BlockSize, (last+BlockSize-1)/BlockSize
-	nBlocks := b1 - b0
-	workers = max(1, min(workers, nBlocks))
-
+	workers = max(1, min(workers, b1-b0))
 	var (
 		next    atomic.Int64
 		done    atomic.Int64
@@ -96,7 +138,7 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	}
 	var progWG sync.WaitGroup
 	stop := make(chan struct{})
-	if opt.Progress != nil {
+	if progress != nil {
 		progWG.Add(1)
 		go func() {
 			defer progWG.Done()
@@ -105,10 +147,10 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 			for {
 				select {
 				case <-stop:
-					opt.Progress(int(done.Load()), trials)
+					progress(offset+int(done.Load()), total)
 					return
 				case <-tick.C:
-					opt.Progress(int(done.Load()), trials)
+					progress(offset+int(done.Load()), total)
 				}
 			}
 		}()
@@ -117,18 +159,53 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	close(stop)
 	progWG.Wait()
 	if runErr != nil {
-		return nil, runErr
+		return runErr
 	}
-	if err := ctx.Err(); err != nil && int(done.Load()) < trials {
-		return nil, fmt.Errorf("sim: stopped after %d of %d trials: %w", done.Load(), trials, context.Cause(ctx))
+	if err := ctx.Err(); err != nil && int(done.Load()) < last-first {
+		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
 	}
-	total := aggs[0]
-	for _, a := range aggs[1:] {
-		total.merge(a)
+	for _, a := range aggs {
+		into.merge(a)
 	}
-	res := p.result(total, seed)
-	res.Elapsed = time.Since(begin)
-	return res, nil
+	return nil
+}
+
+// Precision returns a Stop rule for Options: stop once the standard error
+// of every headline mean shortfall (each material, for each consumer and in
+// total) is at most rel times its mean, or at most abs tonnes when abs > 0.
+// A mean of zero with zero SE counts as precise.
+func Precision(rel, abs float64) func(*Result) (bool, string) {
+	target := fmt.Sprintf("SE <= %g %% of each headline mean shortfall", 100*rel)
+	if abs > 0 {
+		target = fmt.Sprintf("SE <= %g t on each headline mean shortfall", abs)
+	}
+	return func(r *Result) (bool, string) {
+		worst, worstRatio := "", 0.0
+		for _, m := range r.Metrics {
+			if m.Metric != MetricShortfall || m.Scope == ScopeRegion {
+				continue
+			}
+			need := abs
+			if abs <= 0 {
+				need = rel * math.Abs(m.Mean)
+			}
+			if m.SE <= need {
+				continue
+			}
+			ratio := math.Inf(1)
+			if need > 0 {
+				ratio = m.SE / need
+			}
+			if ratio > worstRatio {
+				worstRatio = ratio
+				worst = fmt.Sprintf("%s %s %s: SE %.3g t on a mean of %.4g t", m.Scope, m.ID, m.Material, m.SE, m.Mean)
+			}
+		}
+		if worst == "" {
+			return true, fmt.Sprintf("precision reached after %d trials: %s", r.Trials, target)
+		}
+		return false, "least precise: " + worst
+	}
 }
 
 // result turns aggregates into a Result.

@@ -225,3 +225,15 @@ params:
 		t.Errorf("missing sweep file: exit 0")
 	}
 }
+
+func TestRunPrecision(t *testing.T) {
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "baseline", "--precision", "abs:0.5", "--trials", "3000")
+	if code != 0 || !strings.Contains(stdout, "stopped: precision reached after 1024 trials") {
+		t.Errorf("exit %d; stdout %q; stderr %q", code, stdout, stderr)
+	}
+	for _, bad := range []string{"0", "1.5", "abs:", "abs:-1", "x"} {
+		if code, _, _ := runCLI(t, context.Background(), "run", "baseline", "--precision", bad); code != 2 {
+			t.Errorf("--precision %s: exit %d; want 2", bad, code)
+		}
+	}
+}

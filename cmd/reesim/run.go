@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/reesim/reesim/output"
@@ -34,6 +35,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-plots", Usage: "with --out, skip the charts"},
 			&cli.BoolFlag{Name: "report", Usage: "with --out, also write a self-contained report.html"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
 		Action: runAction,
 	}
@@ -73,6 +75,16 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	opt := sim.Options{Trials: cmd.Int("trials"), Workers: workers}
+	if p := cmd.String("precision"); p != "" {
+		rel, abs, err := parsePrecision(p)
+		if err != nil {
+			return err
+		}
+		opt.Stop = sim.Precision(rel, abs)
+		if !cmd.IsSet("trials") {
+			opt.Trials = 1_000_000 // the cap when none is given
+		}
+	}
 	var bar *progress
 	if !cmd.Bool("quiet") {
 		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name)
@@ -116,4 +128,22 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintf(w, "\nwrote %s and the charts to %s\n", strings.Join(output.Files, ", "), dir)
 	}
 	return nil
+}
+
+// parsePrecision reads --precision: a relative target (0.01) or an
+// absolute one in tonnes (abs:0.5).
+func parsePrecision(s string) (rel, abs float64, err error) {
+	hint := "as in --precision 0.01 (SE within 1 % of each mean) or --precision abs:0.5 (tonnes)"
+	if v, ok := strings.CutPrefix(s, "abs:"); ok {
+		abs, err = strconv.ParseFloat(v, 64)
+		if err != nil || !(abs > 0) {
+			return 0, 0, usagef(hint, "--precision %q: want a positive number of tonnes after abs:", s)
+		}
+		return 0, abs, nil
+	}
+	rel, err = strconv.ParseFloat(s, 64)
+	if err != nil || !(rel > 0 && rel < 1) {
+		return 0, 0, usagef(hint, "--precision %q: want a fraction between 0 and 1", s)
+	}
+	return rel, 0, nil
 }
