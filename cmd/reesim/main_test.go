@@ -237,3 +237,24 @@ func TestRunPrecision(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributeCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "attr")
+	code, stdout, stderr := runCLI(t, context.Background(), "attribute", "truce90", "-n", "64", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"april-controls-hre", "truce", "share of expected shortfall"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("attribute output lacks %q", want)
+		}
+	}
+	for _, f := range []string{"attribution.csv", "attribution-dy.png", "attribution-dy.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if code, _, _ := runCLI(t, context.Background(), "attribute", "baseline"); code != 2 {
+		t.Errorf("attribute of a scenario without events: exit %d; want 2", code)
+	}
+}

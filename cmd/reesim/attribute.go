@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/plots"
+	"github.com/reesim/reesim/sim"
+	"github.com/urfave/cli/v3"
+)
+
+func attributeCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "attribute",
+		Usage:     "rank the events by how much of each material's expected shortfall they account for",
+		ArgsUsage: "SCENARIO",
+		Description: "For each event, the scenario is run again with that event switched off\n" +
+			"(probability 0), with the same seed: the paired difference in total shortfall is\n" +
+			"what the event accounts for, with its standard error (common random numbers make it\n" +
+			"small). A negative value means the event relieves the shortfall (a truce, a buildout).",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Value: 1000, Usage: "trials per variant"},
+			&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers (default: number of CPUs)"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE`; repeatable"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write attribution.csv and a bar chart per material into `DIR`"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usagef("as in: reesim attribute truce90", "attribute takes one SCENARIO, got %d arguments", cmd.Args().Len())
+			}
+			ovs, err := parseOverrides(cmd.StringSlice("set"))
+			if err != nil {
+				return err
+			}
+			arg := cmd.Args().First()
+			base, err := loadScenario(arg, ovs)
+			if err != nil {
+				return err
+			}
+			if len(base.Events) == 0 {
+				return usagef("", "%s has no events to attribute", base.Name)
+			}
+			var variants []*model.Scenario
+			for _, e := range base.Events {
+				v, err := loadScenario(arg, append(append([]model.Override{}, ovs...), model.Override{Path: "events." + e.ID + ".probability", Value: "0"}))
+				if err != nil {
+					return err
+				}
+				variants = append(variants, v)
+			}
+			opt := sim.Options{Trials: cmd.Int("trials"), Workers: cmd.Int("workers")}
+			if cmd.IsSet("seed") {
+				base.Seed = cmd.Uint64("seed")
+				for _, v := range variants {
+					v.Seed = base.Seed
+				}
+			}
+			c, err := sim.Compare(ctx, base, variants, opt)
+			if err != nil {
+				return err
+			}
+			w := cmd.Root().Writer
+			fmt.Fprintf(w, "reesim attribute %s: %d trials per variant, seed %d; each event's share of expected total shortfall, ± one standard error of the paired difference\n", base.Name, c.Trials, c.Seed)
+			dir := cmd.String("out")
+			var rows [][]string
+			for m, mat := range c.Materials {
+				order := make([]int, len(base.Events))
+				for i := range order {
+					order[i] = i
+				}
+				sort.SliceStable(order, func(a, b int) bool {
+					return math.Abs(c.Diff[order[a]][m].Mean) > math.Abs(c.Diff[order[b]][m].Mean)
+				})
+				fmt.Fprintf(w, "\n%s: expected total shortfall %.4g ± %.2g t\n", mat, c.Base[m].Mean, c.Base[m].SE)
+				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintln(tw, "event\ttype\taccounts for t\t±\tshare of expected shortfall\t")
+				var bars []plots.Bar
+				for _, i := range order {
+					e, d := base.Events[i], c.Diff[i][m]
+					share := math.NaN()
+					if c.Base[m].Mean > 0 {
+						share = d.Mean / c.Base[m].Mean
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.2g\t%s\t\n", e.ID, e.Type, d.Mean, d.SE, pctOrDash(share))
+					bars = append(bars, plots.Bar{Label: e.ID, Value: d.Mean, SE: d.SE})
+					rows = append(rows, []string{mat, e.ID, string(e.Type), fmtG(d.Mean), fmtG(d.SE), fmtG(share), fmtG(c.Base[m].Mean)})
+				}
+				tw.Flush()
+				if dir != "" {
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						return err
+					}
+					ch := plots.RankedBars("attribution-"+mat,
+						fmt.Sprintf("%s: what drives the %s shortfall (%d trials, seed %d)", base.Name, mat, c.Trials, c.Seed),
+						fmt.Sprintf("expected %s shortfall the event accounts for, t of oxide (95 %% interval)", mat), bars, plots.Options{})
+					if err := plots.WriteChart(dir, ch, plots.Options{}); err != nil {
+						return err
+					}
+				}
+			}
+			if dir != "" {
+				err := output.WriteFile(filepath.Join(dir, "attribution.csv"), func(f io.Writer) error {
+					cw := csv.NewWriter(f)
+					cw.Write([]string{"material", "event", "type", "accounts_for_t", "se_t", "share", "base_mean_t"})
+					cw.WriteAll(rows)
+					return cw.Error()
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "\nwrote attribution.csv and the charts to %s\n", dir)
+			}
+			return nil
+		},
+	}
+}
+
+func pctOrDash(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+func fmtG(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

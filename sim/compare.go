@@ -1,0 +1,194 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/reesim/reesim/model"
+)
+
+// Comparison holds paired differences between a base scenario and
+// variants of it, per material, of the total cumulative shortfall (t).
+type Comparison struct {
+	Trials    int
+	Seed      uint64
+	Materials []string
+	// Base is the base scenario's total shortfall per material.
+	Base []Stats
+	// Diff[v][m] is base minus variant v for material m: the shortfall the
+	// variant's change accounts for. Its SE is that of the paired
+	// difference, which common random numbers make small.
+	Diff [][]Stats
+}
+
+// Compare runs a base scenario and variants of it trial by trial with the
+// same random streams (common random numbers: every draw is keyed by
+// seed, trial, owner and field, so a variant that changes one event leaves
+// every other draw as it was) and reports the paired differences of total
+// shortfall. The variants must have the base's materials. Options.Trials,
+// Seed and Workers apply; First, Progress and Stop do not.
+func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenario, opt Options) (*Comparison, error) {
+	plans := make([]*plan, 0, 1+len(variants))
+	for _, sc := range append([]*model.Scenario{base}, variants...) {
+		p, err := compile(sc)
+		if err != nil {
+			return nil, err
+		}
+		if fmt.Sprint(p.mats) != fmt.Sprint(plans0(plans, p).mats) {
+			return nil, fmt.Errorf("sim: variant %s has materials %v; the base has %v", sc.Name, p.mats, plans0(plans, p).mats)
+		}
+		plans = append(plans, p)
+	}
+	trials := opt.Trials
+	if trials <= 0 {
+		trials = base.Trials
+	}
+	seed := opt.Seed
+	if seed == 0 {
+		seed = base.Seed
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	nM, nV := plans[0].nM, len(variants)
+	nBlocks := (trials + BlockSize - 1) / BlockSize
+	workers = max(1, min(workers, nBlocks))
+	// acc[0] holds the base's values, acc[1+v] the differences for v.
+	type accs [][]moments
+	newAccs := func() accs {
+		a := make(accs, 1+nV)
+		for i := range a {
+			a[i] = make([]moments, nM)
+			for m := range a[i] {
+				a[i][m].min, a[i][m].max = math.Inf(1), math.Inf(-1)
+			}
+		}
+		return a
+	}
+	all := make([]accs, workers)
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		runErr  error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	totalIdx := func(p *plan, m int) int { return (len(p.scopes)-1)*p.nM + m }
+	for wi := range workers {
+		all[wi] = newAccs()
+		wg.Add(1)
+		go func(a accs) {
+			defer wg.Done()
+			ws := make([]*worker, len(plans))
+			for i, p := range plans {
+				ws[i] = newWorker(p, seed)
+			}
+			bs, bss := make([][]float64, 1+nV), make([][]float64, 1+nV)
+			for i := range bs {
+				bs[i], bss[i] = make([]float64, nM), make([]float64, nM)
+			}
+			baseVals := make([]float64, nM)
+			for ctx.Err() == nil {
+				b := int(next.Add(1) - 1)
+				if b >= nBlocks {
+					return
+				}
+				lo, hi := b*BlockSize, min(trials, (b+1)*BlockSize)
+				for t := lo; t < hi; t++ {
+					for i, w := range ws {
+						if err := w.run(uint64(t)); err != nil {
+							errOnce.Do(func() { runErr = err })
+							cancel()
+							return
+						}
+						for m := range nM {
+							v := w.tShort[totalIdx(plans[i], m)]
+							if i == 0 {
+								baseVals[m] = v
+							} else {
+								v = baseVals[m] - v
+							}
+							bs[i][m] += v
+							bss[i][m] += v * v
+							mm := &a[i][m]
+							mm.min, mm.max = min(mm.min, v), max(mm.max, v)
+						}
+					}
+				}
+				for i := range bs {
+					for m := range nM {
+						mm := &a[i][m]
+						mm.n += uint64(hi - lo)
+						mm.s.add(toFixed(bs[i][m]))
+						mm.ss.add(toFixed(bss[i][m]))
+						bs[i][m], bss[i][m] = 0, 0
+					}
+				}
+			}
+		}(all[wi])
+	}
+	wg.Wait()
+	if runErr != nil {
+		return nil, runErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sim: comparison stopped: %w", context.Cause(ctx))
+	}
+	sum := all[0]
+	for _, a := range all[1:] {
+		for i := range a {
+			for m := range a[i] {
+				x, y := &sum[i][m], &a[i][m]
+				x.n += y.n
+				x.s.add(y.s)
+				x.ss.add(y.ss)
+				x.min, x.max = min(x.min, y.min), max(x.max, y.max)
+			}
+		}
+	}
+	c := &Comparison{Trials: trials, Seed: seed, Materials: plans[0].mats, Diff: make([][]Stats, nV)}
+	for m := range nM {
+		c.Base = append(c.Base, momentStats(&sum[0][m]))
+	}
+	for v := range nV {
+		for m := range nM {
+			c.Diff[v] = append(c.Diff[v], momentStats(&sum[1+v][m]))
+		}
+	}
+	return c, nil
+}
+
+func plans0(plans []*plan, p *plan) *plan {
+	if len(plans) == 0 {
+		return p
+	}
+	return plans[0]
+}
+
+// momentStats summarises exact sums: mean, sd, se, min and max (no
+// quantiles, which need a histogram).
+func momentStats(m *moments) Stats {
+	nan := math.NaN()
+	st := Stats{N: int64(m.n), P5: nan, P50: nan, P90: nan, P95: nan, P99: nan, CVaR95: nan, Min: m.min, Max: m.max}
+	if m.n == 0 {
+		st.Mean, st.SD, st.SE = nan, nan, nan
+		return st
+	}
+	n := float64(m.n)
+	s, ss := m.s.float(), m.ss.float()
+	st.Mean = clamp(s/n, m.min, m.max)
+	if m.min == m.max {
+		st.Mean = m.min
+	}
+	if m.n > 1 && m.min != m.max {
+		st.SD = math.Sqrt(max(0, (ss-s*st.Mean)/(n-1)))
+	}
+	st.SE = st.SD / math.Sqrt(n)
+	return st
+}
