@@ -56,14 +56,17 @@ var Designs = []string{"oat", "grid", "lhs", "sobol", "morris"}
 var Stats = []string{"mean", "sd", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"}
 
 // Value returns the override value for unit position u in [0, 1]: a point
-// of the range, or one of the values (u split into equal bins).
+// of the range (to six significant digits), or one of the values (u split
+// into equal bins).
 func (p SweepParam) Value(u float64) string {
 	if len(p.Values) > 0 {
 		i := min(int(u*float64(len(p.Values))), len(p.Values)-1)
 		return p.Values[i]
 	}
+	// Six significant digits: exact enough for a lever, and readable in
+	// points.csv and on charts.
 	v := p.Min + u*(p.Max-p.Min)
-	s := strconv.FormatFloat(v, 'g', -1, 64)
+	s := strconv.FormatFloat(v, 'g', 6, 64)
 	if p.Unit == Days {
 		return s + "d"
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/plots"
 	"github.com/reesim/reesim/scenarios"
 	"github.com/reesim/reesim/sweep"
 	"github.com/urfave/cli/v3"
@@ -56,7 +57,12 @@ func sweepCommand() *cli.Command {
 				}
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.Root().Writer, "%d design points (%s, %d trials each, seed %d); wrote %s and %s\n",
+			for _, c := range plots.SweepCharts(out, plots.Options{}) {
+				if err := plots.WriteChart(dir, c, plots.Options{}); err != nil {
+					return err
+				}
+			}
+			_, err = fmt.Fprintf(cmd.Root().Writer, "%d design points (%s, %d trials each, seed %d); wrote %s, %s and the charts\n",
 				len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"), filepath.Join(dir, "indices.csv"))
 			return err
 		},
