@@ -102,10 +102,10 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError:   onUsageError,
 		HideVersion:    true,
-		Commands:       withUsageErrors(runCommand(), sweepCommand(), attributeCommand(), plotCommand(), reportCommand(), validateCommand(), listCommand(), versionCommand()),
+		Commands:       withUsageErrors(runCommand(), mergeCommand(), sweepCommand(), attributeCommand(), plotCommand(), reportCommand(), validateCommand(), listCommand(), versionCommand()),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
-				return usagef("the commands are run, sweep, attribute, plot, report, validate, list and version", "unknown command %q", cmd.Args().First())
+				return usagef("the commands are run, merge, sweep, attribute, plot, report, validate, list and version", "unknown command %q", cmd.Args().First())
 			}
 			return cli.ShowAppHelp(cmd)
 		},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,5 +257,65 @@ func TestAttributeCommand(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, context.Background(), "attribute", "baseline"); code != 2 {
 		t.Errorf("attribute of a scenario without events: exit %d; want 2", code)
+	}
+}
+
+func TestShardAndMerge(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var parts []string
+	for _, i := range []int{3, 1, 0, 2} {
+		d := filepath.Join(dir, fmt.Sprintf("part-%d", i))
+		parts = append(parts, d)
+		if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "300", "--seed", "4", "--shard", fmt.Sprintf("%d/4", i), "--out", d); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, _, stderr := runCLI(t, ctx, append(append([]string{"merge"}, parts...), "--out", merged, "--no-plots")...); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	whole := filepath.Join(dir, "whole")
+	if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "300", "--seed", "4", "--out", whole, "--no-plots"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(merged, "summary.json"))
+	b, _ := os.ReadFile(filepath.Join(whole, "summary.json"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Fatal("merged summary.json differs from the unsharded run's")
+	}
+	// A missing shard is refused, and nothing is written.
+	bad := filepath.Join(dir, "bad")
+	code, _, stderr := runCLI(t, ctx, "merge", parts[0], parts[1], parts[2], "--out", bad)
+	if code == 0 || !strings.Contains(stderr, "missing shard") {
+		t.Errorf("merge of 3 of 4 shards: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Error("a refused merge wrote its output directory")
+	}
+	if code, _, _ := runCLI(t, ctx, "run", "truce90", "--shard", "4/4", "--out", bad); code != 2 {
+		t.Errorf("--shard 4/4: exit %d; want 2", code)
+	}
+}
+
+func TestParseShardAuto(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	for _, tt := range []struct {
+		env    map[string]string
+		shards int
+		i, n   int
+		ok     bool
+	}{
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, 2, 4, true},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "4", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, 1, 4, true},
+		{map[string]string{"JOB_COMPLETION_INDEX": "3"}, 8, 3, 8, true},
+		{map[string]string{"JOB_COMPLETION_INDEX": "3"}, 0, 0, 0, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"}, 0, 0, 0, false},
+		{map[string]string{}, 0, 0, 0, false},
+	} {
+		i, n, err := parseShard("auto", tt.shards, env(tt.env))
+		if (err == nil) != tt.ok || tt.ok && (i != tt.i || n != tt.n) {
+			t.Errorf("parseShard(auto, %v, %d) = %d/%d, %v", tt.env, tt.shards, i, n, err)
+		}
 	}
 }

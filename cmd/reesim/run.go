@@ -35,6 +35,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-plots", Usage: "with --out, skip the charts"},
 			&cli.BoolFlag{Name: "report", Usage: "with --out, also write a self-contained report.html"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` (0 <= i < N) of the trials, or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); writes DIR/part.json for 'reesim merge'"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job"},
 			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
 		Action: runAction,
@@ -89,6 +91,12 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	if !cmd.Bool("quiet") {
 		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name)
 		opt.Progress = bar.update
+	}
+	if cmd.IsSet("shard") {
+		opt.Stop = nil
+		err := runShard(ctx, cmd, sc, opt, cmd.String("out"))
+		bar.finish()
+		return err
 	}
 	res, err := sim.Run(ctx, sc, opt)
 	bar.finish()

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/plots"
+	"github.com/reesim/reesim/sim"
+	"github.com/urfave/cli/v3"
+)
+
+// parseShard reads --shard i/N (0 <= i < N), or auto: from a Slurm job
+// array (SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN, of
+// SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+// (JOB_COMPLETION_INDEX, with --shards N).
+func parseShard(s string, shards int, getenv func(string) string) (i, n int, err error) {
+	hint := "as in --shard 0/4, or --shard auto inside a Slurm job array (or a Kubernetes Indexed Job with --shards N)"
+	if s == "auto" {
+		if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
+			i, err1 := strconv.Atoi(id)
+			lo, err2 := strconv.Atoi(orDefault(getenv("SLURM_ARRAY_TASK_MIN"), "0"))
+			n, err3 := strconv.Atoi(getenv("SLURM_ARRAY_TASK_COUNT"))
+			if err1 != nil || err2 != nil || err3 != nil || n < 1 || i-lo < 0 || i-lo >= n {
+				return 0, 0, usagef(hint, "--shard auto: SLURM_ARRAY_TASK_ID=%q, SLURM_ARRAY_TASK_MIN=%q, SLURM_ARRAY_TASK_COUNT=%q do not make a shard", id, getenv("SLURM_ARRAY_TASK_MIN"), getenv("SLURM_ARRAY_TASK_COUNT"))
+			}
+			return i - lo, n, nil
+		}
+		if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
+			i, err := strconv.Atoi(id)
+			if err != nil || shards < 1 || i < 0 || i >= shards {
+				return 0, 0, usagef(hint, "--shard auto: JOB_COMPLETION_INDEX=%q needs --shards N with 0 <= index < N", id)
+			}
+			return i, shards, nil
+		}
+		return 0, 0, usagef(hint, "--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, usagef(hint, "--shard %q: want i/N with 0 <= i < N", s)
+	}
+	return i, n, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// runShard runs one shard and writes DIR/part.json and DIR/scenario.yaml.
+func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim.Options, dir string) error {
+	i, n, err := parseShard(cmd.String("shard"), cmd.Int("shards"), os.Getenv)
+	if err != nil {
+		return err
+	}
+	if dir == "" {
+		return usagef("as in: reesim run truce90 --shard 0/4 --out part-0", "--shard needs --out DIR for the partial result")
+	}
+	pt, err := sim.RunPart(ctx, sc, opt, i, n)
+	if err != nil {
+		return err
+	}
+	pt.Manifest.Version = version
+	data, err := json.Marshal(pt)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := output.WriteFile(filepath.Join(dir, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+		return err
+	}
+	if err := output.WriteFile(filepath.Join(dir, "part.json"), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(cmd.Root().Writer, "shard %d/%d of %s: trials %d to %d of %d, seed %d; wrote %s\n",
+		i, n, sc.Name, pt.Manifest.First, pt.Manifest.Last, pt.Manifest.Trials, pt.Manifest.Seed, filepath.Join(dir, "part.json"))
+	return err
+}
+
+func mergeCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "merge",
+		Usage:     "combine the partial results of a sharded run, exactly",
+		ArgsUsage: "DIR...",
+		Description: "Each DIR holds part.json and scenario.yaml written by 'reesim run --shard i/N --out DIR'.\n" +
+			"All N shards of one run must be given, in any order; the merged summary equals the\n" +
+			"unsharded run's. A missing, duplicate, mixed or corrupt part is refused and nothing is written.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the merged result files into `DIR` (required)"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
+		},
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			dirs := cmd.Args().Slice()
+			if len(dirs) == 0 {
+				return usagef("as in: reesim merge part-0 part-1 part-2 part-3 --out merged", "merge takes the shard directories")
+			}
+			out := cmd.String("out")
+			if out == "" {
+				return usagef("as in: reesim merge part-* --out merged", "merge needs --out DIR")
+			}
+			var parts []*sim.Part
+			var sc *model.Scenario
+			for _, d := range dirs {
+				data, err := os.ReadFile(filepath.Join(d, "part.json"))
+				if err != nil {
+					return fmt.Errorf("merge: %w", err)
+				}
+				if sc == nil {
+					sc, err = partScenario(d, data)
+					if err != nil {
+						return err
+					}
+				}
+				pt, err := sim.ReadPart(data, sc)
+				if err != nil {
+					return fmt.Errorf("merge: %s: %w", d, err)
+				}
+				parts = append(parts, pt)
+			}
+			res, err := sim.Merge(parts)
+			if err != nil {
+				return fmt.Errorf("merge: %w", err)
+			}
+			if err := output.WriteDir(out, res); err != nil {
+				return err
+			}
+			if err := output.WriteFile(filepath.Join(out, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+				return err
+			}
+			if !cmd.Bool("no-plots") {
+				if _, err := plots.Write(out, res, plots.Options{}); err != nil {
+					return err
+				}
+			}
+			_, err = fmt.Fprintf(cmd.Root().Writer, "merged %d shards of %s (%d trials, seed %d) into %s\n", len(parts), res.Scenario, res.Trials, res.Seed, out)
+			return err
+		},
+	}
+}
+
+// partScenario loads the scenario of a shard directory with the part's
+// overrides.
+func partScenario(dir string, part []byte) (*model.Scenario, error) {
+	var head struct {
+		Manifest sim.Manifest `json:"manifest"`
+	}
+	if err := json.Unmarshal(part, &head); err != nil {
+		return nil, fmt.Errorf("merge: %s/part.json is truncated or not a reesim part: %w", dir, err)
+	}
+	src := filepath.Join(dir, "scenario.yaml")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	var ovs []model.Override
+	for _, s := range head.Manifest.Overrides {
+		o, err := model.ParseOverride(s)
+		if err != nil {
+			return nil, err
+		}
+		ovs = append(ovs, o)
+	}
+	sc, err := model.Parse(data, src, ovs...)
+	if err != nil {
+		return nil, err
+	}
+	sc.Name = head.Manifest.Scenario
+	return sc, nil
+}
