@@ -16,6 +16,7 @@ import (
 type Sweep struct {
 	File     string
 	SHA256   string // of the sweep file
+	Source   []byte // the sweep file
 	Scenario string // path relative to the sweep file, or a built-in name
 	Trials   int    // per design point
 	Seed     uint64
@@ -161,6 +162,7 @@ func ParseSweep(data []byte, file string) (*Sweep, error) {
 	}
 	sum := sha256.Sum256(data)
 	sw.SHA256 = hex.EncodeToString(sum[:])
+	sw.Source = data
 	return sw, nil
 }
 

@@ -26,6 +26,10 @@ type Options struct {
 	Restart bool
 	// Progress, when set, is called after each design point.
 	Progress func(done, total int)
+	// Shard and Shards, when Shards > 0, run only shard Shard (0-based) of
+	// Shards of the design points, a contiguous range; Merge combines the
+	// shards' directories.
+	Shard, Shards int
 }
 
 // Loader loads the sweep's scenario with overrides applied.
@@ -178,7 +182,15 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	}
 	path := filepath.Join(dir, "points.csv")
 	head := header(sw, base)
-	done, err := readPoints(path, head, len(sw.Params), len(outputs), opt.Restart)
+	total := len(d.values)
+	lo, hi := 0, total
+	if opt.Shards > 0 {
+		if opt.Shard < 0 || opt.Shard >= opt.Shards {
+			return nil, fmt.Errorf("sweep: shard %d/%d: want 0 <= i < N", opt.Shard, opt.Shards)
+		}
+		lo, hi = opt.Shard*total/opt.Shards, (opt.Shard+1)*total/opt.Shards
+	}
+	done, err := readPoints(path, head, len(sw.Params), len(outputs), opt.Restart, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -187,10 +199,9 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 		return nil, err
 	}
 	defer f.Close()
-	total := len(d.values)
-	for idx := len(done); idx < total; idx++ {
+	for idx := lo + len(done); idx < hi; idx++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("sweep: stopped after %d of %d points (run again to resume): %w", idx, total, err)
+			return nil, fmt.Errorf("sweep: stopped after %d of %d points (run again to resume): %w", idx-lo, hi-lo, err)
 		}
 		var ovs []model.Override
 		for i, v := range d.values[idx] {
@@ -221,10 +232,20 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 		}
 		done = append(done, pt)
 		if opt.Progress != nil {
-			opt.Progress(idx+1, total)
+			opt.Progress(idx+1-lo, hi-lo)
 		}
 	}
 	out := &Outcome{Sweep: sw, Points: done}
+	if opt.Shards > 0 {
+		m := ShardManifest{SweepSHA256: sw.SHA256, Head: head, Shard: opt.Shard, Shards: opt.Shards, First: lo, Last: hi, Points: total}
+		for _, o := range outputs {
+			m.Outputs = append(m.Outputs, o)
+		}
+		if err := writeShard(dir, sw, m); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	if out.Indices, err = indices(sw, d, done); err != nil {
 		return nil, err
 	}
@@ -286,7 +307,7 @@ func parseF(s string) (float64, error) {
 
 // readPoints reads the finished points of a previous run, refusing those of
 // a different sweep unless restart, and dropping a last line cut short.
-func readPoints(path, head string, k, nOut int, restart bool) ([]Point, error) {
+func readPoints(path, head string, k, nOut int, restart bool, first int) ([]Point, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -317,7 +338,7 @@ func readPoints(path, head string, k, nOut int, restart bool) ([]Point, error) {
 		}
 		pt := Point{Values: rec[1 : 1+k]}
 		pt.Index, err = strconv.Atoi(rec[0])
-		if err != nil || pt.Index != len(pts) {
+		if err != nil || pt.Index != first+len(pts) {
 			return nil, fmt.Errorf("sweep: %s line %d is out of order; use --restart", path, i+3)
 		}
 		for o := range nOut {

@@ -14,6 +14,7 @@ import (
 	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
 	"github.com/reesim/reesim/sim"
+	"github.com/reesim/reesim/sweep"
 	"github.com/urfave/cli/v3"
 )
 
@@ -95,7 +96,8 @@ func mergeCommand() *cli.Command {
 		Name:      "merge",
 		Usage:     "combine the partial results of a sharded run, exactly",
 		ArgsUsage: "DIR...",
-		Description: "Each DIR holds part.json and scenario.yaml written by 'reesim run --shard i/N --out DIR'.\n" +
+		Description: "Each DIR holds part.json and scenario.yaml written by 'reesim run --shard i/N --out DIR',\n" +
+			"or the shard of a sweep written by 'reesim sweep --shard i/N --out DIR'.\n" +
 			"All N shards of one run must be given, in any order; the merged summary equals the\n" +
 			"unsharded run's. A missing, duplicate, mixed or corrupt part is refused and nothing is written.",
 		Flags: []cli.Flag{
@@ -110,6 +112,21 @@ func mergeCommand() *cli.Command {
 			out := cmd.String("out")
 			if out == "" {
 				return usagef("as in: reesim merge part-* --out merged", "merge needs --out DIR")
+			}
+			if sweep.IsShard(dirs[0]) {
+				res, err := sweep.Merge(dirs, out)
+				if err != nil {
+					return fmt.Errorf("merge: %w", err)
+				}
+				if !cmd.Bool("no-plots") {
+					for _, c := range plots.SweepCharts(res, plots.Options{}) {
+						if err := plots.WriteChart(out, c, plots.Options{}); err != nil {
+							return err
+						}
+					}
+				}
+				_, err = fmt.Fprintf(cmd.Root().Writer, "merged %d sweep shards (%d design points) into %s\n", len(dirs), len(res.Points), out)
+				return err
 			}
 			var parts []*sim.Part
 			var sc *model.Scenario

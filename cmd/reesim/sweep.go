@@ -29,6 +29,8 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers per point (default: number of CPUs)"},
 			&cli.BoolFlag{Name: "restart", Usage: "discard finished points of a different sweep in DIR"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` of the design points (0 <= i < N), or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); combine with 'reesim merge'"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
@@ -43,6 +45,13 @@ func sweepCommand() *cli.Command {
 				return err
 			}
 			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
+			if cmd.IsSet("shard") {
+				i, n, err := parseShard(cmd.String("shard"), cmd.Int("shards"), os.Getenv)
+				if err != nil {
+					return err
+				}
+				opt.Shard, opt.Shards = i, n
+			}
 			var bar *progress
 			if !cmd.Bool("quiet") {
 				bar = newProgress(cmd.Root().ErrWriter, "sweeping "+filepath.Base(sw.File))
@@ -55,6 +64,11 @@ func sweepCommand() *cli.Command {
 				if strings.Contains(err.Error(), "another sweep") {
 					return usagef("add --restart to discard them, or choose another --out", "%v", err)
 				}
+				return err
+			}
+			if opt.Shards > 0 {
+				_, err = fmt.Fprintf(cmd.Root().Writer, "shard %d/%d: %d design points (%s, %d trials each, seed %d); wrote %s\n",
+					opt.Shard, opt.Shards, len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"))
 				return err
 			}
 			for _, c := range plots.SweepCharts(out, plots.Options{}) {
