@@ -400,17 +400,7 @@ func exceedance(r *sim.Result, mat string, logProb bool, k float64) Chart {
 		if len(pts) < 2 {
 			continue
 		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			continue
-		}
-		l.Color = lineColor(i)
-		l.Width = vg.Points(2 * k)
-		if i == 0 {
-			l.Width = vg.Points(3 * k)
-		}
-		p.Add(l)
-		p.Legend.Add(s.label, l)
+		addScopeLine(p, pts, i, s.label, k)
 	}
 	p.Legend.Left = false
 	name := "exceedance-" + mat
@@ -418,6 +408,22 @@ func exceedance(r *sim.Result, mat string, logProb bool, k float64) Chart {
 		name += "-log"
 	}
 	return Chart{Name: name, Title: p.Title.Text, draw: single(p)}
+}
+
+// addScopeLine draws one scope's line of a per-scope chart: the total
+// (i = 0) bold, each consumer in its own colour.
+func addScopeLine(p *plot.Plot, pts plotter.XYs, i int, label string, k float64) {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return
+	}
+	l.Color = lineColor(i)
+	l.Width = vg.Points(2 * k)
+	if i == 0 {
+		l.Width = vg.Points(3 * k)
+	}
+	p.Add(l)
+	p.Legend.Add(label, l)
 }
 
 // logPercentTicks labels a log-scaled probability axis in percent.
@@ -535,17 +541,7 @@ func survival(r *sim.Result, mat string, k float64) Chart {
 			pts = append(pts, plotter.XY{X: q, Y: 1 - ps.Mean*r.DistP[k]})
 		}
 		pts = append(pts, plotter.XY{X: r.HorizonDays, Y: 1 - ps.Mean})
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			continue
-		}
-		l.Color = lineColor(i)
-		l.Width = vg.Points(2 * k)
-		if i == 0 {
-			l.Width = vg.Points(3 * k)
-		}
-		p.Add(l)
-		p.Legend.Add(s.label, l)
+		addScopeLine(p, pts, i, s.label, k)
 	}
 	p.Legend.Top = false
 	p.Legend.Left = true

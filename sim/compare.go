@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -43,18 +42,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		}
 		plans = append(plans, p)
 	}
-	trials := opt.Trials
-	if trials <= 0 {
-		trials = base.Trials
-	}
-	seed := opt.Seed
-	if seed == 0 {
-		seed = base.Seed
-	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	trials, seed, workers := opt.resolve(base)
 	nM, nV := plans[0].nM, len(variants)
 	nBlocks := (trials + BlockSize - 1) / BlockSize
 	workers = max(1, min(workers, nBlocks))

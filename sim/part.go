@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 
 	"github.com/reesim/reesim/model"
@@ -57,18 +56,7 @@ func RunPart(ctx context.Context, sc *model.Scenario, opt Options, i, n int) (*P
 	if err != nil {
 		return nil, err
 	}
-	trials := opt.Trials
-	if trials <= 0 {
-		trials = sc.Trials
-	}
-	seed := opt.Seed
-	if seed == 0 {
-		seed = sc.Seed
-	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	trials, seed, workers := opt.resolve(sc)
 	first, last := Shard(i, n, trials)
 	a := newAgg(p)
 	if last > first {

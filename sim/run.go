@@ -45,20 +45,9 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	trials := opt.Trials
-	if trials <= 0 {
-		trials = sc.Trials
-	}
-	seed := opt.Seed
-	if seed == 0 {
-		seed = sc.Seed
-	}
+	trials, seed, workers := opt.resolve(sc)
 	if opt.First < 0 {
 		return nil, fmt.Errorf("sim: first trial %d is negative", opt.First)
-	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
 	}
 	total := newAgg(p)
 	first, last := opt.First, opt.First+trials
@@ -93,6 +82,22 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 		}
 	}
 	return nil, fmt.Errorf("sim: no trials to run")
+}
+
+// resolve applies the documented defaults: the scenario's trials and seed,
+// and GOMAXPROCS workers.
+func (opt Options) resolve(sc *model.Scenario) (trials int, seed uint64, workers int) {
+	trials, seed, workers = opt.Trials, opt.Seed, opt.Workers
+	if trials <= 0 {
+		trials = sc.Trials
+	}
+	if seed == 0 {
+		seed = sc.Seed
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return trials, seed, workers
 }
 
 // runRange simulates trials [first, last) on a pool of workers and merges
