@@ -48,3 +48,11 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
+
+// WriteBytes writes data to path atomically, as WriteFile does.
+func WriteBytes(path string, data []byte) error {
+	return WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}

@@ -26,14 +26,14 @@ type ShardManifest struct {
 }
 
 func writeShard(dir string, sw *model.Sweep, m ShardManifest) error {
-	if err := output.WriteFile(filepath.Join(dir, "sweep.yaml"), func(w io.Writer) error { _, err := w.Write(sw.Source); return err }); err != nil {
+	if err := output.WriteBytes(filepath.Join(dir, "sweep.yaml"), sw.Source); err != nil {
 		return err
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return output.WriteFile(filepath.Join(dir, "shard.json"), func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	return output.WriteBytes(filepath.Join(dir, "shard.json"), append(data, '\n'))
 }
 
 // IsShard reports whether dir holds a sweep shard.

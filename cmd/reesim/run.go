@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -108,7 +107,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		if err := output.WriteDir(dir, res); err != nil {
 			return err
 		}
-		if err := output.WriteFile(filepath.Join(dir, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+		if err := output.WriteBytes(filepath.Join(dir, "scenario.yaml"), sc.Source); err != nil {
 			return err
 		}
 		if !cmd.Bool("no-plots") {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -80,10 +79,10 @@ func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := output.WriteFile(filepath.Join(dir, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+	if err := output.WriteBytes(filepath.Join(dir, "scenario.yaml"), sc.Source); err != nil {
 		return err
 	}
-	if err := output.WriteFile(filepath.Join(dir, "part.json"), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+	if err := output.WriteBytes(filepath.Join(dir, "part.json"), data); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(cmd.Root().Writer, "shard %d/%d of %s: trials %d to %d of %d, seed %d; wrote %s\n",
@@ -154,7 +153,7 @@ func mergeCommand() *cli.Command {
 			if err := output.WriteDir(out, res); err != nil {
 				return err
 			}
-			if err := output.WriteFile(filepath.Join(out, "scenario.yaml"), func(w io.Writer) error { _, err := w.Write(sc.Source); return err }); err != nil {
+			if err := output.WriteBytes(filepath.Join(out, "scenario.yaml"), sc.Source); err != nil {
 				return err
 			}
 			if !cmd.Bool("no-plots") {
