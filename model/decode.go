@@ -50,22 +50,11 @@ func Load(path string, overrides ...Override) (*Scenario, error) {
 // source in error messages; a scenario without a name takes the file's base
 // name without extension.
 func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
-	if len(data) > MaxFileBytes {
-		return nil, ErrorList{{File: file, Msg: fmt.Sprintf("document is %d bytes; scenario files are limited to %d", len(data), MaxFileBytes)}}
+	root, errs := readDocument(data, file, "scenario", "a scenario mapping with start, horizon, materials, nodes, consumers and routes")
+	if errs != nil {
+		return nil, errs
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, ErrorList{yamlError(file, err)}
-	}
-	d := &decoder{file: file, origin: map[*yaml.Node]string{}, misspelt: map[fieldRef]bool{}}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty document (want a scenario mapping with start, horizon, materials, nodes, consumers and routes)"}}
-	}
-	root := doc.Content[0]
-	budget := MaxNodes
-	if !countNodes(root, &budget) {
-		return nil, ErrorList{{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document expands to more than %d YAML nodes through aliases; refused", MaxNodes)}}
-	}
+	d := newDecoder(file)
 	for _, ov := range overrides {
 		if err := d.apply(root, ov); err != nil {
 			d.errs = append(d.errs, err)
@@ -91,6 +80,32 @@ func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
 		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	return s, nil
+}
+
+// readDocument applies the loader's limits to one YAML document and
+// returns its root: the size limit, YAML syntax, an empty document (want
+// says what would be valid) and the alias budget.
+func readDocument(data []byte, file, kind, want string) (*yaml.Node, ErrorList) {
+	if len(data) > MaxFileBytes {
+		return nil, ErrorList{{File: file, Msg: fmt.Sprintf("document is %d bytes; %s files are limited to %d", len(data), kind, MaxFileBytes)}}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, ErrorList{yamlError(file, err)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty document (want " + want + ")"}}
+	}
+	root := doc.Content[0]
+	budget := MaxNodes
+	if !countNodes(root, &budget) {
+		return nil, ErrorList{{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document expands to more than %d YAML nodes through aliases; refused", MaxNodes)}}
+	}
+	return root, nil
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, origin: map[*yaml.Node]string{}, misspelt: map[fieldRef]bool{}}
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

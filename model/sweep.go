@@ -89,22 +89,11 @@ func LoadSweep(path string) (*Sweep, error) {
 // are not accepted, since a sweep may be run over several scenarios; write
 // a duration after the start instead).
 func ParseSweep(data []byte, file string) (*Sweep, error) {
-	if len(data) > MaxFileBytes {
-		return nil, ErrorList{{File: file, Msg: "sweep file too large"}}
+	root, errs := readDocument(data, file, "sweep", "scenario, design and params")
+	if errs != nil {
+		return nil, errs
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, ErrorList{yamlError(file, err)}
-	}
-	if len(doc.Content) == 0 {
-		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty sweep file (want scenario, design and params)"}}
-	}
-	budget := MaxNodes
-	if !countNodes(doc.Content[0], &budget) {
-		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "document expands to too many nodes through aliases; refused"}}
-	}
-	d := &decoder{file: file, origin: map[*yaml.Node]string{}, misspelt: map[fieldRef]bool{}}
-	root := doc.Content[0]
+	d := newDecoder(file)
 	sw := &Sweep{File: file, Trials: 4000, Seed: 1, Samples: 256, Levels: 5}
 	m := d.fields(root, "", "scenario", "trials", "seed", "design", "samples", "levels", "params", "outputs")
 	if m != nil {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -156,7 +157,7 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 		}
 	}
 	for _, o := range outputs {
-		if !containsStr(base.Materials, o.Material) {
+		if !slices.Contains(base.Materials, o.Material) {
 			return nil, fmt.Errorf("sweep: output %s: the scenario has no material %q", o.Label(), o.Material)
 		}
 	}
@@ -251,15 +252,6 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	}
 	err = output.WriteFile(filepath.Join(dir, "indices.csv"), func(w io.Writer) error { return writeIndices(w, out.Indices) })
 	return out, err
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // statOf picks a statistic of a metric, with the standard error where

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,7 +140,7 @@ func TestDesignsRun(t *testing.T) {
 			t.Errorf("%s: %d points; want %d", tt.design, len(out.Points), tt.points)
 		}
 		for _, r := range out.Indices {
-			if !containsStr(tt.indices, r.Index) {
+			if !slices.Contains(tt.indices, r.Index) {
 				t.Errorf("%s: unexpected index %s", tt.design, r.Index)
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/report"
 	"github.com/urfave/cli/v3"
@@ -39,15 +38,7 @@ func reportCommand() *cli.Command {
 			case err != nil:
 				return err
 			default:
-				var ovs []model.Override
-				for _, s := range res.Overrides {
-					o, err := model.ParseOverride(s)
-					if err != nil {
-						return err
-					}
-					ovs = append(ovs, o)
-				}
-				sc, err := model.Parse(data, src, ovs...)
+				sc, err := parseSaved(data, src, res.Overrides)
 				if err != nil {
 					return err
 				}

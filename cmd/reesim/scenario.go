@@ -39,3 +39,17 @@ func parseOverrides(sets []string) ([]model.Override, error) {
 	}
 	return out, nil
 }
+
+// parseSaved parses a scenario copy saved beside a result (scenario.yaml)
+// with the overrides the result records, as PATH=VALUE strings.
+func parseSaved(data []byte, src string, overrides []string) (*model.Scenario, error) {
+	var ovs []model.Override
+	for _, s := range overrides {
+		o, err := model.ParseOverride(s)
+		if err != nil {
+			return nil, err
+		}
+		ovs = append(ovs, o)
+	}
+	return model.Parse(data, src, ovs...)
+}

@@ -181,15 +181,7 @@ func partScenario(dir string, part []byte) (*model.Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
-	var ovs []model.Override
-	for _, s := range head.Manifest.Overrides {
-		o, err := model.ParseOverride(s)
-		if err != nil {
-			return nil, err
-		}
-		ovs = append(ovs, o)
-	}
-	sc, err := model.Parse(data, src, ovs...)
+	sc, err := parseSaved(data, src, head.Manifest.Overrides)
 	if err != nil {
 		return nil, err
 	}
