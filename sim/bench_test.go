@@ -64,3 +64,42 @@ func BenchmarkTrial(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSample measures one truce90 trial's draws and schedule alone:
+// with BenchmarkAggregate, the floor under BenchmarkTrial that no faster
+// allocation can remove.
+func BenchmarkSample(b *testing.B) {
+	sc := loadBench(b, "truce90")
+	p, err := compile(sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newWorker(p, 1)
+	t := uint64(0)
+	for b.Loop() {
+		w.sample(t % 4096)
+		t++
+	}
+}
+
+// BenchmarkAggregate measures adding one finished truce90 trial to the
+// streaming aggregates (every metric, scope and reporting period).
+func BenchmarkAggregate(b *testing.B) {
+	sc := loadBench(b, "truce90")
+	p, err := compile(sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newWorker(p, 1)
+	if err := w.run(3); err != nil {
+		b.Fatal(err)
+	}
+	a := newAgg(p)
+	n := 0
+	for b.Loop() {
+		a.addTrial(w)
+		if n++; n%BlockSize == 0 {
+			a.flush()
+		}
+	}
+}

@@ -30,8 +30,8 @@ func attributeCommand() *cli.Command {
 			"small). A negative value means the event relieves the shortfall (a truce, a buildout).",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Value: 1000, Usage: "trials per variant"},
-			&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers (default: number of CPUs)"},
+			&cli.Uint64Flag{Name: "seed", Usage: "random seed", DefaultText: "the scenario's"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers", DefaultText: "number of CPUs"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE`; repeatable"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write attribution.csv and a bar chart per material into `DIR`"},
 		},

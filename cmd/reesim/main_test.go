@@ -287,8 +287,13 @@ func TestShardAndMerge(t *testing.T) {
 	// A missing shard is refused, and nothing is written.
 	bad := filepath.Join(dir, "bad")
 	code, _, stderr := runCLI(t, ctx, "merge", parts[0], parts[1], parts[2], "--out", bad)
-	if code == 0 || !strings.Contains(stderr, "missing shard") {
-		t.Errorf("merge of 3 of 4 shards: exit %d, %q", code, stderr)
+	if code != 2 || !strings.Contains(stderr, "missing shard") {
+		t.Errorf("merge of 3 of 4 shards: exit %d, %q; want 2 and the missing shard named", code, stderr)
+	}
+	file := filepath.Join(parts[0], "part.json")
+	code, _, stderr = runCLI(t, ctx, "merge", file, parts[1], "--out", bad)
+	if want := file + " is not a shard directory"; code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("merge of a file: exit %d, %q; want 2 and %q", code, stderr, want)
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Error("a refused merge wrote its output directory")

@@ -24,9 +24,9 @@ func runCommand() *cli.Command {
 			"The summary goes to standard output; --out DIR also writes summary.json, summary.csv,\n" +
 			"series.csv, flows.csv and utilisation.csv there, each atomically.",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Usage: "number of trials (default: the scenario's)"},
-			&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers (default: number of CPUs)"},
+			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Usage: "number of trials", DefaultText: "the scenario's"},
+			&cli.Uint64Flag{Name: "seed", Usage: "random seed", DefaultText: "the scenario's"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers", DefaultText: "number of CPUs"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE` (VALUE is YAML); repeatable"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "standard output format: table, json or csv"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write result files and charts into `DIR`"},
@@ -35,7 +35,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "report", Usage: "with --out, also write a self-contained report.html"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` (0 <= i < N) of the trials, or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); writes DIR/part.json for 'reesim merge'"},
-			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
 			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
 		Action: runAction,

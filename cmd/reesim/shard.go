@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -115,7 +117,7 @@ func mergeCommand() *cli.Command {
 			if sweep.IsShard(dirs[0]) {
 				res, err := sweep.Merge(dirs, out)
 				if err != nil {
-					return fmt.Errorf("merge: %w", err)
+					return refused(err)
 				}
 				if !cmd.Bool("no-plots") {
 					for _, c := range plots.SweepCharts(res, plots.Options{}) {
@@ -130,9 +132,9 @@ func mergeCommand() *cli.Command {
 			var parts []*sim.Part
 			var sc *model.Scenario
 			for _, d := range dirs {
-				data, err := os.ReadFile(filepath.Join(d, "part.json"))
+				data, err := readPart(d)
 				if err != nil {
-					return fmt.Errorf("merge: %w", err)
+					return err
 				}
 				if sc == nil {
 					sc, err = partScenario(d, data)
@@ -142,13 +144,13 @@ func mergeCommand() *cli.Command {
 				}
 				pt, err := sim.ReadPart(data, sc)
 				if err != nil {
-					return fmt.Errorf("merge: %s: %w", d, err)
+					return refused(fmt.Errorf("%s: %w", d, err))
 				}
 				parts = append(parts, pt)
 			}
 			res, err := sim.Merge(parts)
 			if err != nil {
-				return fmt.Errorf("merge: %w", err)
+				return refused(err)
 			}
 			if err := output.WriteDir(out, res); err != nil {
 				return err
@@ -167,6 +169,30 @@ func mergeCommand() *cli.Command {
 	}
 }
 
+// mergeHint says what merge expects of its directories.
+const mergeHint = "give every shard directory of one run (or sweep), each written by 'reesim run --shard i/N --out DIR' (or 'reesim sweep --shard')"
+
+// refused is a merge refused for its input: it exits 2 with the hint.
+func refused(err error) error {
+	return &usageError{err: fmt.Errorf("merge: %w", err), hint: mergeHint}
+}
+
+// readPart reads DIR/part.json, saying plainly when DIR is no shard
+// directory.
+func readPart(dir string) ([]byte, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, usagef(mergeHint, "merge: %s is not a shard directory", dir)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "part.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef(mergeHint, "merge: %s is not a shard directory: it has no part.json", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	return data, nil
+}
+
 // partScenario loads the scenario of a shard directory with the part's
 // overrides.
 func partScenario(dir string, part []byte) (*model.Scenario, error) {
@@ -174,10 +200,13 @@ func partScenario(dir string, part []byte) (*model.Scenario, error) {
 		Manifest sim.Manifest `json:"manifest"`
 	}
 	if err := json.Unmarshal(part, &head); err != nil {
-		return nil, fmt.Errorf("merge: %s/part.json is truncated or not a reesim part: %w", dir, err)
+		return nil, refused(fmt.Errorf("%s/part.json is truncated or not a reesim part: %w", dir, err))
 	}
 	src := filepath.Join(dir, "scenario.yaml")
 	data, err := os.ReadFile(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef(mergeHint, "merge: %s is not a shard directory: it has no scenario.yaml", dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}

@@ -26,11 +26,11 @@ func sweepCommand() *cli.Command {
 			"DIR/indices.csv holds the design's indices (low/high, SRRC, S1/ST, mu_star/sigma).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "sweep-out", Usage: "write points.csv and indices.csv into `DIR`"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers per point (default: number of CPUs)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers per point", DefaultText: "number of CPUs"},
 			&cli.BoolFlag{Name: "restart", Usage: "discard finished points of a different sweep in DIR"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` of the design points (0 <= i < N), or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); combine with 'reesim merge'"},
-			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
