@@ -120,14 +120,14 @@ func (w *worker) supply(m int, extra bool) {
 	nM := p.nM
 	n := len(tb.route)
 	var (
-		inO, inX              = w.inO, w.inX
-		outO, outX            = w.outO, w.outX
-		ratioO, ratioX        = w.ratioO, w.ratioX
-		seenO, seenX          = w.seenO, w.seenX
-		capM                  = w.cap
-		a, xa, dO, dX         = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
-		from, to, sup, supOff = tb.from[:n], tb.to[:n], tb.sup, tb.supOff
-		inf                   = math.Inf(1)
+		inO, inX       = w.inO, w.inX
+		outO, outX     = w.outO, w.outX
+		ratioO, ratioX = w.ratioO, w.ratioX
+		seenO, seenX   = w.seenO, w.seenX
+		capM           = w.cap
+		a, xa, dO, dX  = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
+		from, to, sup  = tb.from[:n], tb.to[:n], tb.sup
+		inf            = math.Inf(1)
 	)
 	clear(inO)
 	clear(inX)
@@ -161,7 +161,7 @@ func (w *worker) supply(m int, extra bool) {
 				ratioX[i] = rx
 			}
 		}
-		for _, pos := range sup[supOff[k]:supOff[k+1]] {
+		for pos := sup[k][0]; pos < sup[k][1]; pos++ {
 			s, d := from[pos], to[pos]
 			v := a[pos] * ratioO[s]
 			dO[pos] = v

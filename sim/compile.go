@@ -466,8 +466,10 @@ type mtable struct {
 	groups  []group // position ranges per destination
 	alt     []bool  // per group: the destination has more than one route
 	altPos  []bool  // per position: its group's alt
-	supOff  []int32 // positions leaving stage k: sup[supOff[k]:supOff[k+1]]
-	sup     []int32
+	// sup[k] is the position range [lo, hi) of the routes leaving stage k:
+	// request order is by destination stage, last first, so each source
+	// stage's routes are contiguous.
+	sup [][2]int32
 }
 
 func (p *plan) buildTable(m int) mtable {
@@ -495,13 +497,20 @@ func (p *plan) buildTable(m int) mtable {
 		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
-	for k := range p.nStages {
-		t.supOff = append(t.supOff, int32(len(t.sup)))
-		for _, ri := range p.bySrcStage[m][k] {
-			t.sup = append(t.sup, pos[ri])
+	t.sup = make([][2]int32, p.nStages)
+	for k, routes := range p.bySrcStage[m] {
+		if len(routes) == 0 {
+			continue
 		}
+		lo, hi := int32(len(t.route)), int32(0)
+		for _, ri := range routes {
+			lo, hi = min(lo, pos[ri]), max(hi, pos[ri]+1)
+		}
+		if int(hi-lo) != len(routes) {
+			panic("sim: routes leaving a stage are not contiguous in request order")
+		}
+		t.sup[k] = [2]int32{lo, hi}
 	}
-	t.supOff = append(t.supOff, int32(len(t.sup)))
 	return t
 }
 
