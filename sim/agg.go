@@ -30,8 +30,11 @@ type moments struct {
 	min, max float64
 }
 
-// agg holds exactly mergeable aggregates of any number of trials.
+// agg holds exactly mergeable aggregates of any number of trials: integer
+// counts, 128-bit fixed-point sums, minima and maxima, all of which add in
+// any order to the same bits.
 type agg struct {
+	p      *plan
 	trials uint64
 	mom    []moments // nS*nM*nMetrics
 	hist   []hist
@@ -40,23 +43,17 @@ type agg struct {
 	util   []i128  // nN*nM*nP
 	flow   []i128  // nF*nP
 
-	// Block accumulators (floating point, one block of trials).
-	bS, bSS []float64
-	bN      []uint64
-	bSer    []float64
-	bUtil   []float64
-	bFlow   []float64
+	blk *block // for addTrial and flush: one caller's block
 }
 
 func newAgg(p *plan) *agg {
 	nS, nM, nP, nN := len(p.scopes), p.nM, p.nP, len(p.nodes)
 	k := nS * nM * nMetrics
 	a := &agg{
+		p:   p,
 		mom: make([]moments, k), hist: make([]hist, k),
 		ser: make([]i128, nS*nM*nP), serH: make([]*hist, nS*nM*nP),
 		util: make([]i128, nN*nM*nP), flow: make([]i128, len(p.flowKeys)*nP),
-		bS: make([]float64, k), bSS: make([]float64, k), bN: make([]uint64, k),
-		bSer: make([]float64, nS*nM*nP), bUtil: make([]float64, nN*nM*nP), bFlow: make([]float64, len(p.flowKeys)*nP),
 	}
 	for i := range a.mom {
 		a.mom[i].min, a.mom[i].max = math.Inf(1), math.Inf(-1)
@@ -64,22 +61,80 @@ func newAgg(p *plan) *agg {
 	return a
 }
 
+// block collects one block of consecutive trials on one worker: values
+// summed in floating point (the order within a block is fixed by the trial
+// indices) and the histogram bins the values fall in. Folding a block into
+// an agg makes it exact; the histograms live only in the agg, so memory does
+// not grow with the number of workers.
+type block struct {
+	trials  uint64
+	bS, bSS []float64 // per metric
+	bN      []uint64
+	bMin    []float64
+	bMax    []float64
+	bSer    []float64
+	bUtil   []float64
+	bFlow   []float64
+	// bins holds one entry per histogram value: the histogram index
+	// (metrics first, then series) times nBins plus the bin.
+	bins []uint64
+}
+
+// nBins is the number of bins of a histogram.
+const nBins = nOctaves * subBins
+
+func newBlock(p *plan) *block {
+	nS, nM, nP, nN := len(p.scopes), p.nM, p.nP, len(p.nodes)
+	k := nS * nM * nMetrics
+	b := &block{
+		bS: make([]float64, k), bSS: make([]float64, k), bN: make([]uint64, k),
+		bMin: make([]float64, k), bMax: make([]float64, k),
+		bSer: make([]float64, nS*nM*nP), bUtil: make([]float64, nN*nM*nP), bFlow: make([]float64, len(p.flowKeys)*nP),
+	}
+	b.reset()
+	return b
+}
+
+func (b *block) reset() {
+	b.trials = 0
+	for i := range b.bMin {
+		b.bMin[i], b.bMax[i] = math.Inf(1), math.Inf(-1)
+	}
+	clear(b.bS)
+	clear(b.bSS)
+	clear(b.bN)
+	clear(b.bSer)
+	clear(b.bUtil)
+	clear(b.bFlow)
+	b.bins = b.bins[:0]
+}
+
+// bin records v > 0 for histogram h; values below the smallest octave are
+// not stored (they then count as zeros).
+func (b *block) bin(h int, v float64) {
+	if !(v >= 0x1p-40) {
+		return
+	}
+	o, s := binOf(v)
+	b.bins = append(b.bins, uint64(h)*nBins+uint64(o*subBins+s))
+}
+
 // value records one metric value of one trial.
-func (a *agg) value(i int, v float64) {
-	a.bS[i] += v
-	a.bSS[i] += v * v
-	a.bN[i]++
-	m := &a.mom[i]
-	m.min = min(m.min, v)
-	m.max = max(m.max, v)
-	a.hist[i].add(v)
+func (b *block) value(i int, v float64) {
+	b.bS[i] += v
+	b.bSS[i] += v * v
+	b.bN[i]++
+	b.bMin[i] = min(b.bMin[i], v)
+	b.bMax[i] = max(b.bMax[i], v)
+	b.bin(i, v)
 }
 
 // addTrial records the worker's last trial.
-func (a *agg) addTrial(w *worker) {
+func (b *block) addTrial(w *worker) {
 	p := w.p
-	nM, nP := p.nM, p.nP
-	a.trials++
+	nP := p.nP
+	nH := len(b.bS) // series histograms follow the metric ones
+	b.trials++
 	for j := range w.tDem {
 		base := j * nMetrics
 		dem, sh := w.tDem[j], w.tShort[j]
@@ -92,55 +147,81 @@ func (a *agg) addTrial(w *worker) {
 			if sh := w.perShort[k]; sh > 0 {
 				f := sh / w.perDem[k]
 				peak = max(peak, f)
-				a.bSer[k] += f
-				h := a.serH[k]
-				if h == nil {
-					h = new(hist)
-					a.serH[k] = h
-				}
-				h.add(f)
+				b.bSer[k] += f
+				b.bin(nH+k, f)
 			}
 		}
 		short := sh > 1e-9
-		a.value(base+iShortfall, sh)
-		a.value(base+iShortfallFrac, frac)
-		a.value(base+iPeakFrac, peak)
+		b.value(base+iShortfall, sh)
+		b.value(base+iShortfallFrac, frac)
+		b.value(base+iPeakFrac, peak)
 		ps := 0.0
 		if short {
 			ps = 1
-			a.value(base+iTimeToShort, w.tFirst[j])
+			b.value(base+iTimeToShort, w.tFirst[j])
 		}
-		a.value(base+iPShort, ps)
-		a.value(base+iDaysShort, w.tDays[j])
-		a.value(base+iDemand, dem)
-		a.value(base+iDelivered, w.tDlv[j])
+		b.value(base+iPShort, ps)
+		b.value(base+iDaysShort, w.tDays[j])
+		b.value(base+iDemand, dem)
+		b.value(base+iDelivered, w.tDlv[j])
 	}
 	for i, c := range w.utilCap {
 		if c > 0 {
-			a.bUtil[i] += w.utilOut[i] / c
+			b.bUtil[i] += w.utilOut[i] / c
 		}
 	}
 	for i, f := range w.flow {
-		a.bFlow[i] += f
+		b.bFlow[i] += f
 	}
-	_ = nM
 }
 
-// flush moves the block accumulators into the exact aggregates.
-func (a *agg) flush() {
-	for i := range a.bS {
-		if a.bN[i] == 0 {
+// add folds a block into the exact aggregates and resets the block.
+func (a *agg) add(b *block) {
+	a.trials += b.trials
+	for i, n := range b.bN {
+		if n == 0 {
 			continue
 		}
 		m := &a.mom[i]
-		m.n += a.bN[i]
-		m.s.add(toFixed(a.bS[i]))
-		m.ss.add(toFixed(a.bSS[i]))
-		a.bS[i], a.bSS[i], a.bN[i] = 0, 0, 0
+		m.n += n
+		m.s.add(toFixed(b.bS[i]))
+		m.ss.add(toFixed(b.bSS[i]))
+		m.min = min(m.min, b.bMin[i])
+		m.max = max(m.max, b.bMax[i])
 	}
-	flushSums(a.ser, a.bSer)
-	flushSums(a.util, a.bUtil)
-	flushSums(a.flow, a.bFlow)
+	nH := uint64(len(a.hist))
+	for _, e := range b.bins {
+		h, bin := e/nBins, int(e%nBins)
+		if h < nH {
+			a.hist[h].addBin(bin)
+			continue
+		}
+		k := h - nH
+		if a.serH[k] == nil {
+			a.serH[k] = new(hist)
+		}
+		a.serH[k].addBin(bin)
+	}
+	flushSums(a.ser, b.bSer)
+	flushSums(a.util, b.bUtil)
+	flushSums(a.flow, b.bFlow)
+	b.reset()
+}
+
+// addTrial records the worker's last trial in the agg's own block; flush
+// folds that block in. For single-threaded callers.
+func (a *agg) addTrial(w *worker) {
+	if a.blk == nil {
+		a.blk = newBlock(a.p)
+	}
+	a.blk.addTrial(w)
+}
+
+// flush folds the block of addTrial into the exact aggregates.
+func (a *agg) flush() {
+	if a.blk != nil {
+		a.add(a.blk)
+	}
 }
 
 func flushSums(dst []i128, src []float64) {

@@ -44,12 +44,18 @@ func (h *hist) add(v float64) {
 		return
 	}
 	o, s := binOf(v)
+	h.addBin(o*subBins + s)
+}
+
+// addBin counts one value in bin i (octave i/subBins, sub-bin i%subBins).
+func (h *hist) addBin(i int) {
+	o := i / subBins
 	p := h.oct[o]
 	if p == nil {
 		p = new([subBins]uint64)
 		h.oct[o] = p
 	}
-	p[s]++
+	p[i%subBins]++
 	h.pos++
 }
 

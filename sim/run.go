@@ -100,8 +100,9 @@ func (opt Options) resolve(sc *model.Scenario) (trials int, seed uint64, workers
 	return trials, seed, workers
 }
 
-// runRange simulates trials [first, last) on a pool of workers and merges
-// their aggregates into into. progress, when set, sees done+offset of total.
+// runRange simulates trials [first, last) on a pool of workers and adds
+// them to into, block by block; after an error into holds part of the range
+// and must be discarded. progress, when set, sees done+offset of total.
 func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg) error {
 	// Blocks by absolute trial index, so shards align with an unsharded run.
 	b0, b1 := first/BlockSize, (last+BlockSize-1)/BlockSize
@@ -115,13 +116,14 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	aggs := make([]*agg, workers)
-	for wi := range workers {
-		aggs[wi] = newAgg(p)
+	// Workers fold each finished block into into under mu: everything
+	// there adds exactly, so the order of blocks does not matter.
+	var mu sync.Mutex
+	for range workers {
 		wg.Add(1)
-		go func(a *agg) {
+		go func() {
 			defer wg.Done()
-			w := newWorker(p, seed)
+			w, blk := newWorker(p, seed), newBlock(p)
 			for ctx.Err() == nil {
 				b := b0 + int(next.Add(1)-1)
 				if b >= b1 {
@@ -134,12 +136,14 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 						cancel()
 						return
 					}
-					a.addTrial(w)
+					blk.addTrial(w)
 				}
-				a.flush()
+				mu.Lock()
+				into.add(blk)
+				mu.Unlock()
 				done.Add(int64(hi - lo))
 			}
-		}(aggs[wi])
+		}()
 	}
 	var progWG sync.WaitGroup
 	stop := make(chan struct{})
@@ -168,9 +172,6 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 	}
 	if err := ctx.Err(); err != nil && int(done.Load()) < last-first {
 		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
-	}
-	for _, a := range aggs {
-		into.merge(a)
 	}
 	return nil
 }
