@@ -132,38 +132,12 @@ func (b *block) value(i int, v float64) {
 // addTrial records the worker's last trial.
 func (b *block) addTrial(w *worker) {
 	p := w.p
-	nP := p.nP
 	nH := len(b.bS) // series histograms follow the metric ones
 	b.trials++
-	for j := range w.tDem {
-		base := j * nMetrics
-		dem, sh := w.tDem[j], w.tShort[j]
-		frac := 0.0
-		if dem > 0 {
-			frac = sh / dem
+	for _, sc := range p.aggScopes {
+		for j := sc * p.nM; j < (sc+1)*p.nM; j++ {
+			b.addScope(w, j, nH)
 		}
-		peak := 0.0
-		for k := j * nP; k < (j+1)*nP; k++ {
-			if sh := w.perShort[k]; sh > 0 {
-				f := sh / w.perDem[k]
-				peak = max(peak, f)
-				b.bSer[k] += f
-				b.bin(nH+k, f)
-			}
-		}
-		short := sh > 1e-9
-		b.value(base+iShortfall, sh)
-		b.value(base+iShortfallFrac, frac)
-		b.value(base+iPeakFrac, peak)
-		ps := 0.0
-		if short {
-			ps = 1
-			b.value(base+iTimeToShort, w.tFirst[j])
-		}
-		b.value(base+iPShort, ps)
-		b.value(base+iDaysShort, w.tDays[j])
-		b.value(base+iDemand, dem)
-		b.value(base+iDelivered, w.tDlv[j])
 	}
 	for i, c := range w.utilCap {
 		if c > 0 {
@@ -173,6 +147,40 @@ func (b *block) addTrial(w *worker) {
 	for i, f := range w.flow {
 		b.bFlow[i] += f
 	}
+}
+
+// addScope records the metrics and period fractions of scope x material j
+// of the worker's last trial.
+func (b *block) addScope(w *worker, j, nH int) {
+	nP := w.p.nP
+	base := j * nMetrics
+	dem, sh := w.tDem[j], w.tShort[j]
+	frac := 0.0
+	if dem > 0 {
+		frac = sh / dem
+	}
+	peak := 0.0
+	for k := j * nP; k < (j+1)*nP; k++ {
+		if sh := w.perShort[k]; sh > 0 {
+			f := sh / w.perDem[k]
+			peak = max(peak, f)
+			b.bSer[k] += f
+			b.bin(nH+k, f)
+		}
+	}
+	short := sh > 1e-9
+	b.value(base+iShortfall, sh)
+	b.value(base+iShortfallFrac, frac)
+	b.value(base+iPeakFrac, peak)
+	ps := 0.0
+	if short {
+		ps = 1
+		b.value(base+iTimeToShort, w.tFirst[j])
+	}
+	b.value(base+iPShort, ps)
+	b.value(base+iDaysShort, w.tDays[j])
+	b.value(base+iDemand, dem)
+	b.value(base+iDelivered, w.tDlv[j])
 }
 
 // add folds a block into the exact aggregates and resets the block.

@@ -67,7 +67,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	totalIdx := func(p *plan, m int) int { return (len(p.scopes)-1)*p.nM + m }
+	totalIdx := func(p *plan, m int) int { return p.canon[len(p.scopes)-1]*p.nM + m }
 	for wi := range workers {
 		all[wi] = newAccs()
 		wg.Add(1)

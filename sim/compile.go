@@ -35,6 +35,12 @@ type plan struct {
 	regions []string // all regions, sorted
 	cregion []int    // consumer regions used for the region scope, indices into regions
 	scopes  []scope  // consumers, then regions with consumers, then total
+	// canon[s] is the first scope with the same consumers as scope s (a
+	// region of one consumer is that consumer): only those are accumulated
+	// and aggregated, the others report their canonical scope's figures.
+	canon []int
+	// aggScopes are the canonical scopes, in order.
+	aggScopes []int
 
 	// Per material: routes grouped by destination, destinations in request
 	// order (consumers, then nodes from the last stage to the second);
@@ -87,7 +93,7 @@ type pcons struct {
 	maxRel   []*sampler // nil: unlimited
 	relAfter *sampler
 	hasStock bool
-	scopeIdx [3]int // consumer, region and total scope indices
+	scopeIdx []int // the canonical scopes of its consumer, region and total scope
 }
 
 type proute struct {
@@ -247,18 +253,43 @@ func compile(sc *model.Scenario) (*plan, error) {
 		p.cons = append(p.cons, pc)
 	}
 	nC := len(p.cons)
+	// members[s] is the set of consumers of scope s, as a key.
+	var members []string
+	set := func(in func(c int) bool) string {
+		var b []byte
+		for c := range nC {
+			if in(c) {
+				b = append(b, '1')
+			} else {
+				b = append(b, '0')
+			}
+		}
+		return string(b)
+	}
 	for i, c := range sc.Consumers {
 		p.scopes = append(p.scopes, scope{ScopeConsumer, c.ID})
-		p.cons[i].scopeIdx[0] = i
 		p.cregion = append(p.cregion, regionIdx(c.Region))
+		members = append(members, set(func(c int) bool { return c == i }))
 	}
 	for _, r := range cregions {
 		p.scopes = append(p.scopes, scope{ScopeRegion, r})
+		members = append(members, set(func(c int) bool { return sc.Consumers[c].Region == r }))
 	}
 	p.scopes = append(p.scopes, scope{ScopeTotal, "all"})
+	members = append(members, set(func(int) bool { return true }))
+	for s := range p.scopes {
+		cs := slices.Index(members, members[s])
+		p.canon = append(p.canon, cs)
+		if cs == s {
+			p.aggScopes = append(p.aggScopes, s)
+		}
+	}
 	for i, c := range sc.Consumers {
-		p.cons[i].scopeIdx[1] = nC + slices.Index(cregions, c.Region)
-		p.cons[i].scopeIdx[2] = len(p.scopes) - 1
+		for _, s := range []int{i, nC + slices.Index(cregions, c.Region), len(p.scopes) - 1} {
+			if !slices.Contains(p.cons[i].scopeIdx, p.canon[s]) {
+				p.cons[i].scopeIdx = append(p.cons[i].scopeIdx, p.canon[s])
+			}
+		}
 	}
 
 	evIdx := map[string]int{}

@@ -73,7 +73,7 @@ func RunPart(ctx context.Context, sc *model.Scenario, opt Options, i, n int) (*P
 }
 
 func (p *plan) shape() string {
-	return fmt.Sprintf("scopes=%d materials=%d periods=%d nodes=%d flows=%d metrics=%d", len(p.scopes), p.nM, p.nP, len(p.nodes), len(p.flowKeys), nMetrics)
+	return fmt.Sprintf("scopes=%d aggregated=%d materials=%d periods=%d nodes=%d flows=%d metrics=%d", len(p.scopes), len(p.aggScopes), p.nM, p.nP, len(p.nodes), len(p.flowKeys), nMetrics)
 }
 
 // Result summarises the part (for one shard, its own trials).

@@ -236,7 +236,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 	names := MetricNames
 	for s, sc := range p.scopes {
 		for m, mat := range p.mats {
-			j := s*nM + m
+			j := p.canon[s]*nM + m
 			for k, name := range names {
 				r.Metrics = append(r.Metrics, Metric{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, Stats: a.stats(j*nMetrics + k)})
 			}
