@@ -86,6 +86,8 @@ type worker struct {
 	// curPer.
 	since  []float64
 	curPer int
+	// demMonth is the month whose demands dem holds (-1: none yet).
+	demMonth float64
 
 	// State.
 	inv, hold, spSince []float64 // nC*nM
@@ -488,6 +490,10 @@ func (w *worker) evaluate(tm float64) {
 		w.pairF[pi] = w.factor(pr[0], pr[1], tm)
 	}
 	month := math.Floor(tm / model.DaysPerMonth)
+	if month == w.demMonth {
+		return // demands step only at month boundaries
+	}
+	w.demMonth = month
 	for c := range p.cons {
 		g := 1.0
 		if w.growth[c] != 0 {
@@ -527,6 +533,7 @@ func (w *worker) run(trial uint64) error {
 		w.since[m] = 0
 	}
 	w.curPer = 0
+	w.demMonth = -1
 	for t < H-eps {
 		w.segments++
 		if w.segments > maxSegments {
