@@ -233,4 +233,38 @@ func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
 			}
 		}
 	}
+	gridWarning(s)
+}
+
+// gridCellsWarn is the number of period x scope x material cells above
+// which the reporting grid's memory deserves a warning: each cell keeps a
+// fan-chart histogram of about 10 KB once many trials have run.
+const gridCellsWarn = 20000
+
+// gridWarning warns when the reporting grid is fine enough to take
+// hundreds of megabytes. Scopes are counted as the simulator aggregates
+// them: each consumer, each region of two or more consumers, and the total
+// when it is not one of those.
+func gridWarning(s *Scenario) {
+	if !(s.Horizon > 0) || !(s.Period.Days > 0) {
+		return
+	}
+	periods := math.Ceil(s.Horizon/s.Period.Days - 1e-9)
+	byRegion := map[string]int{}
+	for _, c := range s.Consumers {
+		byRegion[c.Region]++
+	}
+	scopes := len(s.Consumers)
+	for _, n := range byRegion {
+		if n > 1 {
+			scopes++
+		}
+	}
+	if len(byRegion) > 1 {
+		scopes++ // the total is no single region
+	}
+	cells := periods * float64(scopes*len(s.Materials))
+	if cells > gridCellsWarn {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("period %s over the horizon makes %.0f periods x %d scopes x %d materials = %.0f fan-chart cells; each keeps a histogram of about 10 KB once many trials have run (about %.0f MB), so a longer period saves memory", s.Period.Name, periods, scopes, len(s.Materials), cells, cells*10/1000))
+	}
 }
