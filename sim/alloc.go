@@ -126,7 +126,7 @@ func (w *worker) supply(m int, extra bool) {
 		seenO, seenX   = w.seenO, w.seenX
 		capM           = w.cap
 		a, xa, dO, dX  = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
-		from, to, sup  = tb.from[:n], tb.to[:n], tb.sup
+		from, groups   = tb.from[:n], tb.groups
 		inf            = math.Inf(1)
 	)
 	clear(inO)
@@ -161,16 +161,27 @@ func (w *worker) supply(m int, extra bool) {
 				ratioX[i] = rx
 			}
 		}
-		for pos := sup[k][0]; pos < sup[k][1]; pos++ {
-			s, d := from[pos], to[pos]
-			v := a[pos] * ratioO[s]
-			dO[pos] = v
-			inO[d] += v
+		// Each destination is one group, fed from one stage: sum its
+		// deliveries in a register rather than through memory.
+		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
+			var sO, sX float64
 			if extra {
-				x := xa[pos] * ratioX[s]
-				dX[pos] = x
-				inX[d] += x
+				for pos := g.start; pos < g.end; pos++ {
+					s := from[pos]
+					v, x := a[pos]*ratioO[s], xa[pos]*ratioX[s]
+					dO[pos], dX[pos] = v, x
+					sO += v
+					sX += x
+				}
+				inX[g.dest] = sX
+			} else {
+				for pos := g.start; pos < g.end; pos++ {
+					v := a[pos] * ratioO[from[pos]]
+					dO[pos] = v
+					sO += v
+				}
 			}
+			inO[g.dest] = sO
 		}
 	}
 }

@@ -497,10 +497,10 @@ type mtable struct {
 	groups  []group // position ranges per destination
 	alt     []bool  // per group: the destination has more than one route
 	altPos  []bool  // per position: its group's alt
-	// sup[k] is the position range [lo, hi) of the routes leaving stage k:
-	// request order is by destination stage, last first, so each source
-	// stage's routes are contiguous.
-	sup [][2]int32
+	// supG[k] is the range [lo, hi) of the groups whose routes leave stage
+	// k: request order is by destination stage, last first, so each source
+	// stage's groups are contiguous.
+	supG [][2]int32
 }
 
 func (p *plan) buildTable(m int) mtable {
@@ -528,19 +528,21 @@ func (p *plan) buildTable(m int) mtable {
 		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
-	t.sup = make([][2]int32, p.nStages)
-	for k, routes := range p.bySrcStage[m] {
-		if len(routes) == 0 {
+	t.supG = make([][2]int32, p.nStages)
+	for k := range p.nStages {
+		lo, hi, n := int32(len(t.groups)), int32(0), 0
+		for gi, g := range t.groups {
+			if g.end > g.start && p.nodes[t.from[g.start]].stage == k {
+				lo, hi, n = min(lo, int32(gi)), max(hi, int32(gi)+1), n+1
+			}
+		}
+		if n == 0 {
 			continue
 		}
-		lo, hi := int32(len(t.route)), int32(0)
-		for _, ri := range routes {
-			lo, hi = min(lo, pos[ri]), max(hi, pos[ri]+1)
+		if int(hi-lo) != n {
+			panic("sim: groups fed from a stage are not contiguous in request order")
 		}
-		if int(hi-lo) != len(routes) {
-			panic("sim: routes leaving a stage are not contiguous in request order")
-		}
-		t.sup[k] = [2]int32{lo, hi}
+		t.supG[k] = [2]int32{lo, hi}
 	}
 	return t
 }
