@@ -45,10 +45,8 @@ type plan struct {
 	// Per material: routes grouped by destination, destinations in request
 	// order (consumers, then nodes from the last stage to the second);
 	// groupRoutes[m][g.start:g.end] are group g's routes.
-	reqGroups   [][]group
-	groupRoutes [][]int
-	// Per material and source stage: routes leaving that stage.
-	bySrcStage   [][][]int
+	reqGroups    [][]group
+	groupRoutes  [][]int
 	nodesByStage [][]int
 
 	mtab []mtable // per material
@@ -448,7 +446,6 @@ func compile(sc *model.Scenario) (*plan, error) {
 		p.nodesByStage[n.stage] = append(p.nodesByStage[n.stage], i)
 	}
 	p.reqGroups = make([][]group, p.nM)
-	p.bySrcStage = make([][][]int, p.nM)
 	order := make([]int, 0, nC+nN)
 	for c := range p.cons {
 		order = append(order, nN+c)
@@ -458,13 +455,6 @@ func compile(sc *model.Scenario) (*plan, error) {
 	}
 	p.groupRoutes = make([][]int, p.nM)
 	for m := range p.mats {
-		p.bySrcStage[m] = make([][]int, p.nStages)
-		for ri, r := range p.routes {
-			if r.carries[m] {
-				s := p.nodes[r.from].stage
-				p.bySrcStage[m][s] = append(p.bySrcStage[m][s], ri)
-			}
-		}
 		for _, dest := range order {
 			g := group{dest: dest, start: len(p.groupRoutes[m])}
 			for ri, r := range p.routes {
@@ -490,7 +480,6 @@ func compile(sc *model.Scenario) (*plan, error) {
 type mtable struct {
 	route   []int32 // global route index
 	from    []int32 // source node
-	to      []int32 // destination: node, or len(nodes)+consumer
 	share   []float64
 	pairOff []int32 // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
 	pairIdx []int32
@@ -513,7 +502,6 @@ func (p *plan) buildTable(m int) mtable {
 			pos[ri] = int32(len(t.route))
 			t.route = append(t.route, int32(ri))
 			t.from = append(t.from, int32(r.from))
-			t.to = append(t.to, int32(r.to))
 			t.share = append(t.share, r.share[m])
 			t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
 			for _, pi := range r.pairs[m] {
