@@ -36,15 +36,20 @@ func BenchmarkTruce90(b *testing.B) {
 	}
 }
 
-// BenchmarkTrial measures one truce90 trial on a warm worker, with its
-// aggregation: the steady state must not allocate.
-func BenchmarkTrial(b *testing.B) {
-	sc := loadBench(b, "truce90")
-	p, err := compile(sc)
+// truce90Worker returns truce90's plan and a worker for it.
+func truce90Worker(b *testing.B) (*plan, *worker) {
+	b.Helper()
+	p, err := compile(loadBench(b, "truce90"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := newWorker(p, 1)
+	return p, newWorker(p, 1)
+}
+
+// BenchmarkTrial measures one truce90 trial on a warm worker, with its
+// aggregation: the steady state must not allocate.
+func BenchmarkTrial(b *testing.B) {
+	p, w := truce90Worker(b)
 	a := newAgg(p)
 	for t := range 2 * BlockSize { // warm up: lazily allocated histogram bins
 		w.run(uint64(t))
@@ -69,12 +74,7 @@ func BenchmarkTrial(b *testing.B) {
 // with BenchmarkAggregate, the floor under BenchmarkTrial that no faster
 // allocation can remove.
 func BenchmarkSample(b *testing.B) {
-	sc := loadBench(b, "truce90")
-	p, err := compile(sc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := newWorker(p, 1)
+	_, w := truce90Worker(b)
 	t := uint64(0)
 	for b.Loop() {
 		w.sample(t % 4096)
@@ -85,12 +85,7 @@ func BenchmarkSample(b *testing.B) {
 // BenchmarkAggregate measures adding one finished truce90 trial to the
 // streaming aggregates (every metric, scope and reporting period).
 func BenchmarkAggregate(b *testing.B) {
-	sc := loadBench(b, "truce90")
-	p, err := compile(sc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := newWorker(p, 1)
+	p, w := truce90Worker(b)
 	if err := w.run(3); err != nil {
 		b.Fatal(err)
 	}
