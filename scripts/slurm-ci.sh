@@ -159,13 +159,15 @@ SWEEP
     log "the merge ran although shard 2 failed"; return 1
   fi
   scancel "$mid" 2>/dev/null || true
-  if "$bin" merge "$work"/bad/shard-* --out "$work/bad/merged" --no-plots >"$work/bad-merge.log" 2>&1; then
-    log "reesim merge accepted an incomplete set of shards"; return 1
+  local rc=0
+  "$bin" merge "$work"/bad/shard-* --out "$work/bad/merged" --no-plots >"$work/bad-merge.log" 2>&1 || rc=$?
+  if [[ $rc != 2 ]]; then
+    log "reesim merge of an incomplete set of shards exited $rc, want 2: $(cat "$work/bad-merge.log")"; return 1
   fi
   if [[ -e $work/bad/merged ]]; then
     log "a refused merge wrote output"; return 1
   fi
-  log "failed shard: merge job $st, reesim merge refused: $(tail -n 1 "$work/bad-merge.log")"
+  log "failed shard: merge job $st, reesim merge refused: $(grep -m 1 '^reesim:' "$work/bad-merge.log")"
   log "ok"
 }
 

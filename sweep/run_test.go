@@ -199,4 +199,14 @@ func TestShardedSweepMerges(t *testing.T) {
 	if _, err := Merge(append(dirs, dirs[0]), t.TempDir()); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate shard: %v", err)
 	}
+	// A shard that failed: its directory is empty, or a file stands there.
+	empty, file := t.TempDir(), filepath.Join(t.TempDir(), "shard-3")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for bad, want := range map[string]string{empty: empty + " has no shard.json", file: file + " is not a shard directory"} {
+		if _, err := Merge(append(dirs[:3:3], bad), t.TempDir()); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("merge with a failed shard: %v; want %q", err, want)
+		}
+	}
 }

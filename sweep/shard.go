@@ -2,8 +2,10 @@ package sweep
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +55,13 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 	}
 	var shards []shard
 	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("sweep: %s is not a shard directory", d)
+		}
 		data, err := os.ReadFile(filepath.Join(d, "shard.json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("sweep: %s has no shard.json: that shard did not finish", d)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
