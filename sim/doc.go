@@ -34,6 +34,8 @@
 // # Concurrency
 //
 // Run uses a fixed pool of workers over blocks of trials, each with its own
-// streams and scratch memory; it returns once every goroutine has exited.
-// A Result is not modified after Run returns.
+// streams and scratch memory. A worker folds each finished block into the
+// run's one aggregate under a lock, so memory does not grow with the
+// number of workers. Run returns once every goroutine has exited. A Result
+// is not modified after Run returns.
 package sim
