@@ -8,11 +8,12 @@ import (
 	"github.com/reesim/reesim/model"
 )
 
-func loadBench(b *testing.B, name string) *model.Scenario {
-	b.Helper()
+// loadScenario loads a built-in scenario from the source tree.
+func loadScenario(tb testing.TB, name string) *model.Scenario {
+	tb.Helper()
 	sc, err := model.Load("../scenarios/" + name + ".yaml")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return sc
 }
@@ -21,7 +22,7 @@ func loadBench(b *testing.B, name string) *model.Scenario {
 // trials per op, on one worker and on two; trials/s is reported as a
 // metric.
 func BenchmarkTruce90(b *testing.B) {
-	sc := loadBench(b, "truce90")
+	sc := loadScenario(b, "truce90")
 	const trials = 1024
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
@@ -39,7 +40,7 @@ func BenchmarkTruce90(b *testing.B) {
 // truce90Worker returns truce90's plan and a worker for it.
 func truce90Worker(b *testing.B) (*plan, *worker) {
 	b.Helper()
-	p, err := compile(loadBench(b, "truce90"))
+	p, err := compile(loadScenario(b, "truce90"))
 	if err != nil {
 		b.Fatal(err)
 	}
