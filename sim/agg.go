@@ -30,6 +30,33 @@ type moments struct {
 	min, max float64
 }
 
+// emptyMoments holds no values: its extremes are +Inf and -Inf.
+func emptyMoments() moments {
+	return moments{min: math.Inf(1), max: math.Inf(-1)}
+}
+
+// addBlock adds n values whose floating-point sum and sum of squares over
+// one block are s and ss.
+func (m *moments) addBlock(n uint64, s, ss float64) {
+	m.n += n
+	m.s.add(toFixed(s))
+	m.ss.add(toFixed(ss))
+}
+
+// extend widens the extremes to take in [lo, hi].
+func (m *moments) extend(lo, hi float64) {
+	m.min = min(m.min, lo)
+	m.max = max(m.max, hi)
+}
+
+// merge adds another's values: the sums exactly, in any order.
+func (m *moments) merge(o *moments) {
+	m.n += o.n
+	m.s.add(o.s)
+	m.ss.add(o.ss)
+	m.extend(o.min, o.max)
+}
+
 // agg holds exactly mergeable aggregates of any number of trials: integer
 // counts, 128-bit fixed-point sums, minima and maxima, all of which add in
 // any order to the same bits.
@@ -56,7 +83,7 @@ func newAgg(p *plan) *agg {
 		util: make([]i128, nN*nM*nP), flow: make([]i128, len(p.flowKeys)*nP),
 	}
 	for i := range a.mom {
-		a.mom[i].min, a.mom[i].max = math.Inf(1), math.Inf(-1)
+		a.mom[i] = emptyMoments()
 	}
 	return a
 }
@@ -190,12 +217,8 @@ func (a *agg) add(b *block) {
 		if n == 0 {
 			continue
 		}
-		m := &a.mom[i]
-		m.n += n
-		m.s.add(toFixed(b.bS[i]))
-		m.ss.add(toFixed(b.bSS[i]))
-		m.min = min(m.min, b.bMin[i])
-		m.max = max(m.max, b.bMax[i])
+		a.mom[i].addBlock(n, b.bS[i], b.bSS[i])
+		a.mom[i].extend(b.bMin[i], b.bMax[i])
 	}
 	nH := uint64(len(a.hist))
 	for _, e := range b.bins {
@@ -245,12 +268,7 @@ func flushSums(dst []i128, src []float64) {
 func (a *agg) merge(o *agg) {
 	a.trials += o.trials
 	for i := range a.mom {
-		m, om := &a.mom[i], &o.mom[i]
-		m.n += om.n
-		m.s.add(om.s)
-		m.ss.add(om.ss)
-		m.min = min(m.min, om.min)
-		m.max = max(m.max, om.max)
+		a.mom[i].merge(&o.mom[i])
 		a.hist[i].merge(&o.hist[i])
 	}
 	for i := range a.ser {
@@ -270,6 +288,28 @@ func (a *agg) merge(o *agg) {
 	}
 }
 
+// momentStats summarises exact sums: mean, sd, se, min and max (no
+// quantiles, which need a histogram).
+func momentStats(m *moments) Stats {
+	nan := math.NaN()
+	st := Stats{N: int64(m.n), P5: nan, P50: nan, P90: nan, P95: nan, P99: nan, CVaR95: nan, Min: m.min, Max: m.max}
+	if m.n == 0 {
+		st.Mean, st.SD, st.SE = nan, nan, nan
+		return st
+	}
+	n := float64(m.n)
+	s, ss := m.s.float(), m.ss.float()
+	st.Mean = clamp(s/n, m.min, m.max)
+	if m.min == m.max {
+		st.Mean = m.min
+	}
+	if m.n > 1 && m.min != m.max {
+		st.SD = math.Sqrt(max(0, (ss-s*st.Mean)/(n-1)))
+	}
+	st.SE = st.SD / math.Sqrt(n)
+	return st
+}
+
 // stats summarises metric i.
 func (a *agg) stats(i int) Stats {
 	m := &a.mom[i]
@@ -277,24 +317,10 @@ func (a *agg) stats(i int) Stats {
 		nan := math.NaN()
 		return Stats{Mean: nan, SD: nan, SE: nan, P5: nan, P50: nan, P90: nan, P95: nan, P99: nan, CVaR95: nan, Min: nan, Max: nan}
 	}
-	n := float64(m.n)
-	s, ss := m.s.float(), m.ss.float()
-	mean := s / n
-	// The mean of values all equal to min is exactly min; keep it so.
-	if m.min == m.max {
-		mean = m.min
-	}
-	mean = clamp(mean, m.min, m.max)
-	sd := 0.0
-	if m.n > 1 && m.min != m.max {
-		sd = math.Sqrt(max(0, (ss-s*mean)/(n-1)))
-	}
+	st := momentStats(m)
 	h := &a.hist[i]
 	q := func(p float64) float64 { return h.quantile(p, m.n, m.min, m.max) }
-	return Stats{
-		N: int64(m.n), Mean: mean, SD: sd, SE: sd / math.Sqrt(n),
-		P5: q(0.05), P50: q(0.5), P90: q(0.9), P95: q(0.95), P99: q(0.99),
-		CVaR95: clamp(h.tailMean(0.05, m.n, m.min, m.max), m.min, m.max),
-		Min:    m.min, Max: m.max,
-	}
+	st.P5, st.P50, st.P90, st.P95, st.P99 = q(0.05), q(0.5), q(0.9), q(0.95), q(0.99)
+	st.CVaR95 = clamp(h.tailMean(0.05, m.n, m.min, m.max), m.min, m.max)
+	return st
 }

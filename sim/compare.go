@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 
@@ -53,7 +52,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		for i := range a {
 			a[i] = make([]moments, nM)
 			for m := range a[i] {
-				a[i][m].min, a[i][m].max = math.Inf(1), math.Inf(-1)
+				a[i][m] = emptyMoments()
 			}
 		}
 		return a
@@ -104,17 +103,13 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 							}
 							bs[i][m] += v
 							bss[i][m] += v * v
-							mm := &a[i][m]
-							mm.min, mm.max = min(mm.min, v), max(mm.max, v)
+							a[i][m].extend(v, v)
 						}
 					}
 				}
 				for i := range bs {
 					for m := range nM {
-						mm := &a[i][m]
-						mm.n += uint64(hi - lo)
-						mm.s.add(toFixed(bs[i][m]))
-						mm.ss.add(toFixed(bss[i][m]))
+						a[i][m].addBlock(uint64(hi-lo), bs[i][m], bss[i][m])
 						bs[i][m], bss[i][m] = 0, 0
 					}
 				}
@@ -132,11 +127,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	for _, a := range all[1:] {
 		for i := range a {
 			for m := range a[i] {
-				x, y := &sum[i][m], &a[i][m]
-				x.n += y.n
-				x.s.add(y.s)
-				x.ss.add(y.ss)
-				x.min, x.max = min(x.min, y.min), max(x.max, y.max)
+				sum[i][m].merge(&a[i][m])
 			}
 		}
 	}
@@ -157,26 +148,4 @@ func plans0(plans []*plan, p *plan) *plan {
 		return p
 	}
 	return plans[0]
-}
-
-// momentStats summarises exact sums: mean, sd, se, min and max (no
-// quantiles, which need a histogram).
-func momentStats(m *moments) Stats {
-	nan := math.NaN()
-	st := Stats{N: int64(m.n), P5: nan, P50: nan, P90: nan, P95: nan, P99: nan, CVaR95: nan, Min: m.min, Max: m.max}
-	if m.n == 0 {
-		st.Mean, st.SD, st.SE = nan, nan, nan
-		return st
-	}
-	n := float64(m.n)
-	s, ss := m.s.float(), m.ss.float()
-	st.Mean = clamp(s/n, m.min, m.max)
-	if m.min == m.max {
-		st.Mean = m.min
-	}
-	if m.n > 1 && m.min != m.max {
-		st.SD = math.Sqrt(max(0, (ss-s*st.Mean)/(n-1)))
-	}
-	st.SE = st.SD / math.Sqrt(n)
-	return st
 }
