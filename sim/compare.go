@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/reesim/reesim/model"
 )
@@ -44,10 +43,14 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	trials, seed, workers := opt.resolve(base)
 	nM, nV := plans[0].nM, len(variants)
 	nBlocks := (trials + BlockSize - 1) / BlockSize
-	workers = max(1, min(workers, nBlocks))
 	// acc[0] holds the base's values, acc[1+v] the differences for v.
 	type accs [][]moments
-	newAccs := func() accs {
+	var (
+		mu  sync.Mutex
+		all []accs // one per goroutine
+	)
+	totalIdx := func(p *plan, m int) int { return p.canon[len(p.scopes)-1]*p.nM + m }
+	err := eachBlock(ctx, workers, 0, nBlocks, func() func(int) error {
 		a := make(accs, 1+nV)
 		for i := range a {
 			a[i] = make([]moments, nM)
@@ -55,70 +58,49 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 				a[i][m] = emptyMoments()
 			}
 		}
-		return a
-	}
-	all := make([]accs, workers)
-	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		runErr  error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	totalIdx := func(p *plan, m int) int { return p.canon[len(p.scopes)-1]*p.nM + m }
-	for wi := range workers {
-		all[wi] = newAccs()
-		wg.Add(1)
-		go func(a accs) {
-			defer wg.Done()
-			ws := make([]*worker, len(plans))
-			for i, p := range plans {
-				ws[i] = newWorker(p, seed)
-			}
-			bs, bss := make([][]float64, 1+nV), make([][]float64, 1+nV)
-			for i := range bs {
-				bs[i], bss[i] = make([]float64, nM), make([]float64, nM)
-			}
-			baseVals := make([]float64, nM)
-			for ctx.Err() == nil {
-				b := int(next.Add(1) - 1)
-				if b >= nBlocks {
-					return
-				}
-				lo, hi := b*BlockSize, min(trials, (b+1)*BlockSize)
-				for t := lo; t < hi; t++ {
-					for i, w := range ws {
-						if err := w.run(uint64(t)); err != nil {
-							errOnce.Do(func() { runErr = err })
-							cancel()
-							return
-						}
-						for m := range nM {
-							v := w.tShort[totalIdx(plans[i], m)]
-							if i == 0 {
-								baseVals[m] = v
-							} else {
-								v = baseVals[m] - v
-							}
-							bs[i][m] += v
-							bss[i][m] += v * v
-							a[i][m].extend(v, v)
-						}
+		mu.Lock()
+		all = append(all, a)
+		mu.Unlock()
+		ws := make([]*worker, len(plans))
+		for i, p := range plans {
+			ws[i] = newWorker(p, seed)
+		}
+		bs, bss := make([][]float64, 1+nV), make([][]float64, 1+nV)
+		for i := range bs {
+			bs[i], bss[i] = make([]float64, nM), make([]float64, nM)
+		}
+		baseVals := make([]float64, nM)
+		return func(b int) error {
+			lo, hi := b*BlockSize, min(trials, (b+1)*BlockSize)
+			for t := lo; t < hi; t++ {
+				for i, w := range ws {
+					if err := w.run(uint64(t)); err != nil {
+						return err
 					}
-				}
-				for i := range bs {
 					for m := range nM {
-						a[i][m].addBlock(uint64(hi-lo), bs[i][m], bss[i][m])
-						bs[i][m], bss[i][m] = 0, 0
+						v := w.tShort[totalIdx(plans[i], m)]
+						if i == 0 {
+							baseVals[m] = v
+						} else {
+							v = baseVals[m] - v
+						}
+						bs[i][m] += v
+						bss[i][m] += v * v
+						a[i][m].extend(v, v)
 					}
 				}
 			}
-		}(all[wi])
-	}
-	wg.Wait()
-	if runErr != nil {
-		return nil, runErr
+			for i := range bs {
+				for m := range nM {
+					a[i][m].addBlock(uint64(hi-lo), bs[i][m], bss[i][m])
+					bs[i][m], bss[i][m] = 0, 0
+				}
+			}
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sim: comparison stopped: %w", context.Cause(ctx))

@@ -104,47 +104,7 @@ func (opt Options) resolve(sc *model.Scenario) (trials int, seed uint64, workers
 // them to into, block by block; after an error into holds part of the range
 // and must be discarded. progress, when set, sees done+offset of total.
 func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg) error {
-	// Blocks by absolute trial index, so shards align with an unsharded run.
-	b0, b1 := first/BlockSize, (last+BlockSize-1)/BlockSize
-	workers = max(1, min(workers, b1-b0))
-	var (
-		next    atomic.Int64
-		done    atomic.Int64
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		runErr  error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// Workers fold each finished block into into under mu: everything
-	// there adds exactly, so the order of blocks does not matter.
-	var mu sync.Mutex
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w, blk := newWorker(p, seed), newBlock(p)
-			for ctx.Err() == nil {
-				b := b0 + int(next.Add(1)-1)
-				if b >= b1 {
-					return
-				}
-				lo, hi := max(first, b*BlockSize), min(last, (b+1)*BlockSize)
-				for t := lo; t < hi; t++ {
-					if err := w.run(uint64(t)); err != nil {
-						errOnce.Do(func() { runErr = err })
-						cancel()
-						return
-					}
-					blk.addTrial(w)
-				}
-				mu.Lock()
-				into.add(blk)
-				mu.Unlock()
-				done.Add(int64(hi - lo))
-			}
-		}()
-	}
+	var done atomic.Int64
 	var progWG sync.WaitGroup
 	stop := make(chan struct{})
 	if progress != nil {
@@ -164,16 +124,73 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 			}
 		}()
 	}
-	wg.Wait()
+	// Workers fold each finished block into into under mu: everything
+	// there adds exactly, so the order of blocks does not matter. Blocks
+	// go by absolute trial index, so shards align with an unsharded run.
+	var mu sync.Mutex
+	err := eachBlock(ctx, workers, first/BlockSize, (last+BlockSize-1)/BlockSize, func() func(int) error {
+		w, blk := newWorker(p, seed), newBlock(p)
+		return func(b int) error {
+			lo, hi := max(first, b*BlockSize), min(last, (b+1)*BlockSize)
+			for t := lo; t < hi; t++ {
+				if err := w.run(uint64(t)); err != nil {
+					return err
+				}
+				blk.addTrial(w)
+			}
+			mu.Lock()
+			into.add(blk)
+			mu.Unlock()
+			done.Add(int64(hi - lo))
+			return nil
+		}
+	})
 	close(stop)
 	progWG.Wait()
-	if runErr != nil {
-		return runErr
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil && int(done.Load()) < last-first {
 		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
 	}
 	return nil
+}
+
+// eachBlock runs blocks [b0, b1) on up to workers goroutines (at least
+// one). Each goroutine calls start once for its own state and then runs the
+// function start returned on every block it claims. The first error stops
+// the others and is returned. A cancelled ctx stops them too, between
+// blocks, and eachBlock then returns nil: the caller checks ctx.
+func eachBlock(ctx context.Context, workers, b0, b1 int, start func() func(b int) error) error {
+	workers = max(1, min(workers, b1-b0))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		runErr  error
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run := start()
+			for ctx.Err() == nil {
+				b := b0 + int(next.Add(1)-1)
+				if b >= b1 {
+					return
+				}
+				if err := run(b); err != nil {
+					errOnce.Do(func() { runErr = err })
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return runErr
 }
 
 // Precision returns a Stop rule for Options: stop once the standard error
