@@ -66,7 +66,7 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 				first = fmt.Sprintf("%.0f", ts.P50)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", mat, m.Scope, m.ID,
-				pct(ps.Mean), pct(ps.SE), tonnes(m.Mean), tonnes(m.SE), pct(fr.Mean), tonnes(m.P50), tonnes(m.P95), tonnes(m.CVaR95), first)
+				Percent(ps.Mean), Percent(ps.SE), tonnes(m.Mean), tonnes(m.SE), Percent(fr.Mean), tonnes(m.P50), tonnes(m.P95), tonnes(m.CVaR95), first)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -91,7 +91,9 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 	return nil
 }
 
-func pct(v float64) string {
+// Percent formats a fraction as a percentage with one decimal, and an
+// undefined value (NaN) as "-".
+func Percent(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}

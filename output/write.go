@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,7 +36,12 @@ func JSON(w io.Writer, r *sim.Result) error {
 	return enc.Encode(r)
 }
 
-func fmtFloat(v float64) string {
+// CSVFloat formats v for a CSV field: the shortest decimal that reads
+// back as v, and an empty field for an undefined value (NaN).
+func CSVFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
@@ -47,11 +53,7 @@ func SummaryCSV(w io.Writer, r *sim.Result) error {
 	for _, m := range r.Metrics {
 		row := []string{string(m.Scope), m.ID, m.Material, m.Metric, strconv.FormatInt(m.N, 10)}
 		for _, v := range []float64{m.Mean, m.SD, m.SE, m.P5, m.P50, m.P90, m.P95, m.P99, m.CVaR95, m.Min, m.Max} {
-			if v != v {
-				row = append(row, "")
-			} else {
-				row = append(row, fmtFloat(v))
-			}
+			row = append(row, CSVFloat(v))
 		}
 		cw.Write(row)
 	}
@@ -66,8 +68,8 @@ func SeriesCSV(w io.Writer, r *sim.Result) error {
 	cw.Write([]string{"scope", "id", "material", "period", "start_day", "mean", "p5", "p25", "p50", "p75", "p95"})
 	for _, s := range r.Series {
 		for k := range s.Mean {
-			cw.Write([]string{string(s.Scope), s.ID, s.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]),
-				fmtFloat(s.Mean[k]), fmtFloat(s.P5[k]), fmtFloat(s.P25[k]), fmtFloat(s.P50[k]), fmtFloat(s.P75[k]), fmtFloat(s.P95[k])})
+			cw.Write([]string{string(s.Scope), s.ID, s.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]),
+				CSVFloat(s.Mean[k]), CSVFloat(s.P5[k]), CSVFloat(s.P25[k]), CSVFloat(s.P50[k]), CSVFloat(s.P75[k]), CSVFloat(s.P95[k])})
 		}
 	}
 	cw.Flush()
@@ -80,7 +82,7 @@ func FlowsCSV(w io.Writer, r *sim.Result) error {
 	cw.Write([]string{"stage", "from", "to", "material", "period", "start_day", "mean_t"})
 	for _, f := range r.Flows {
 		for k, v := range f.Mean {
-			cw.Write([]string{f.Stage, f.From, f.To, f.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]), fmtFloat(v)})
+			cw.Write([]string{f.Stage, f.From, f.To, f.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), CSVFloat(v)})
 		}
 	}
 	cw.Flush()
@@ -93,7 +95,7 @@ func UtilisationCSV(w io.Writer, r *sim.Result) error {
 	cw.Write([]string{"node", "material", "period", "start_day", "mean"})
 	for _, u := range r.Utilisation {
 		for k, v := range u.Mean {
-			cw.Write([]string{u.Node, u.Material, strconv.Itoa(k), fmtFloat(r.PeriodStart[k]), fmtFloat(v)})
+			cw.Write([]string{u.Node, u.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), CSVFloat(v)})
 		}
 	}
 	cw.Flush()

@@ -84,6 +84,17 @@ func (s Stats) fields() []statField {
 	return []statField{{"mean", s.Mean}, {"sd", s.SD}, {"se", s.SE}, {"p5", s.P5}, {"p50", s.P50}, {"p90", s.P90}, {"p95", s.P95}, {"p99", s.P99}, {"cvar95", s.CVaR95}, {"min", s.Min}, {"max", s.Max}}
 }
 
+// Stat returns the statistic of that JSON name ("mean", "sd", "p95",
+// "cvar95", ...), or NaN and false for a name Stats does not have.
+func (s Stats) Stat(name string) (float64, bool) {
+	for _, f := range s.fields() {
+		if f.name == name {
+			return f.v, true
+		}
+	}
+	return math.NaN(), false
+}
+
 func (s *Stats) fieldPtrs() []statPtr {
 	return []statPtr{{"mean", &s.Mean}, {"sd", &s.SD}, {"se", &s.SE}, {"p5", &s.P5}, {"p50", &s.P50}, {"p90", &s.P90}, {"p95", &s.P95}, {"p99", &s.P99}, {"cvar95", &s.CVaR95}, {"min", &s.Min}, {"max", &s.Max}}
 }

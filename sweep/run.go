@@ -255,39 +255,14 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 }
 
 // statOf picks a statistic of a metric, with the standard error where
-// there is one (the mean's).
+// there is one (the mean's). The sweep file's stat names are validated
+// against model.Stats, all of which Stats has.
 func statOf(m sim.Metric, stat string) (v, se float64) {
-	se = math.NaN()
-	switch stat {
-	case "mean":
+	if stat == "mean" {
 		return m.Mean, m.SE
-	case "sd":
-		v = m.SD
-	case "p5":
-		v = m.P5
-	case "p50":
-		v = m.P50
-	case "p90":
-		v = m.P90
-	case "p95":
-		v = m.P95
-	case "p99":
-		v = m.P99
-	case "cvar95":
-		v = m.CVaR95
-	case "min":
-		v = m.Min
-	case "max":
-		v = m.Max
 	}
-	return v, se
-}
-
-func fmtF(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	v, _ = m.Stat(stat)
+	return v, math.NaN()
 }
 
 func parseF(s string) (float64, error) {
@@ -393,7 +368,7 @@ func appendPoint(f *os.File, pt Point) error {
 	rec := []string{strconv.Itoa(pt.Index)}
 	rec = append(rec, pt.Values...)
 	for o := range pt.Mean {
-		rec = append(rec, fmtF(pt.Mean[o]), fmtF(pt.SE[o]))
+		rec = append(rec, output.CSVFloat(pt.Mean[o]), output.CSVFloat(pt.SE[o]))
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -483,7 +458,7 @@ func writeIndices(w io.Writer, rows []IndexRow) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"output", "param", "index", "estimate", "ci_low", "ci_high"})
 	for _, r := range rows {
-		cw.Write([]string{r.Output, r.Param, r.Index, fmtF(r.Estimate.Value), fmtF(r.Estimate.Low), fmtF(r.Estimate.High)})
+		cw.Write([]string{r.Output, r.Param, r.Index, output.CSVFloat(r.Estimate.Value), output.CSVFloat(r.Estimate.Low), output.CSVFloat(r.Estimate.High)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/sim"
 )
 
 const tinyScenario = `name: tiny
@@ -207,6 +208,18 @@ func TestShardedSweepMerges(t *testing.T) {
 	for bad, want := range map[string]string{empty: empty + " has no shard.json", file: file + " is not a shard directory"} {
 		if _, err := Merge(append(dirs[:3:3], bad), t.TempDir()); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("merge with a failed shard: %v; want %q", err, want)
+		}
+	}
+}
+
+// TestStatOf: every statistic a sweep file may name picks its own field.
+func TestStatOf(t *testing.T) {
+	m := sim.Metric{Stats: sim.Stats{Mean: 1, SD: 2, SE: 3, P5: 4, P50: 5, P90: 6, P95: 7, P99: 8, CVaR95: 9, Min: 10, Max: 11}}
+	want := map[string]float64{"mean": 1, "sd": 2, "p5": 4, "p50": 5, "p90": 6, "p95": 7, "p99": 8, "cvar95": 9, "min": 10, "max": 11}
+	for _, stat := range model.Stats {
+		v, se := statOf(m, stat)
+		if v != want[stat] || (stat == "mean") != (se == 3) {
+			t.Errorf("statOf(%s) = %g, se %g", stat, v, se)
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/reesim/reesim/model"
@@ -92,9 +91,9 @@ func attributeCommand() *cli.Command {
 					if c.Base[m].Mean > 0 {
 						share = d.Mean / c.Base[m].Mean
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.2g\t%s\t\n", e.ID, e.Type, d.Mean, d.SE, pctOrDash(share))
+					fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.2g\t%s\t\n", e.ID, e.Type, d.Mean, d.SE, output.Percent(share))
 					bars = append(bars, plots.Bar{Label: e.ID, Value: d.Mean, SE: d.SE})
-					rows = append(rows, []string{mat, e.ID, string(e.Type), fmtG(d.Mean), fmtG(d.SE), fmtG(share), fmtG(c.Base[m].Mean)})
+					rows = append(rows, []string{mat, e.ID, string(e.Type), output.CSVFloat(d.Mean), output.CSVFloat(d.SE), output.CSVFloat(share), output.CSVFloat(c.Base[m].Mean)})
 				}
 				tw.Flush()
 				if dir != "" {
@@ -124,18 +123,4 @@ func attributeCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-func pctOrDash(v float64) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f%%", 100*v)
-}
-
-func fmtG(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
 }
