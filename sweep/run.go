@@ -33,6 +33,10 @@ type Options struct {
 	Shard, Shards int
 }
 
+// ErrOtherSweep is wrapped by Run's error when the output directory holds
+// points of a different sweep or scenario and Options.Restart is not set.
+var ErrOtherSweep = errors.New("points of another sweep or scenario")
+
 // Loader loads the sweep's scenario with overrides applied.
 type Loader func(overrides []model.Override) (*model.Scenario, error)
 
@@ -238,10 +242,7 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	}
 	out := &Outcome{Sweep: sw, Points: done}
 	if opt.Shards > 0 {
-		m := ShardManifest{SweepSHA256: sw.SHA256, Head: head, Shard: opt.Shard, Shards: opt.Shards, First: lo, Last: hi, Points: total}
-		for _, o := range outputs {
-			m.Outputs = append(m.Outputs, o)
-		}
+		m := ShardManifest{SweepSHA256: sw.SHA256, Head: head, Shard: opt.Shard, Shards: opt.Shards, First: lo, Last: hi, Points: total, Outputs: slices.Clone(outputs)}
 		if err := writeShard(dir, sw, m); err != nil {
 			return nil, err
 		}
@@ -291,7 +292,7 @@ func readPoints(path, head string, k, nOut int, restart bool, first int) ([]Poin
 		if len(lines) > 0 {
 			got = strings.TrimSpace(lines[0])
 		}
-		return nil, fmt.Errorf("sweep: %s holds points of another sweep or scenario (its header is %q; this sweep's is %q); use --restart to discard them", path, got, head)
+		return nil, fmt.Errorf("sweep: %s holds %w (its header is %q; this sweep's is %q); use --restart to discard them", path, ErrOtherSweep, got, head)
 	}
 	var pts []Point
 	good := len(lines[0])

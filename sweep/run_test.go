@@ -114,7 +114,7 @@ func TestKillAndResume(t *testing.T) {
 	// A changed sweep is refused, unless restarted.
 	sw2 := tinySweep(t, "sobol", "")
 	sw2.SHA256 = "changed"
-	if _, err := Run(context.Background(), sw2, tinyLoader, dir, Options{}); err == nil || !strings.Contains(err.Error(), "another sweep") {
+	if _, err := Run(context.Background(), sw2, tinyLoader, dir, Options{}); !errors.Is(err, ErrOtherSweep) || !strings.Contains(err.Error(), "another sweep") {
 		t.Errorf("changed sweep: %v; want a refusal", err)
 	}
 	if _, err := Run(context.Background(), sw2, tinyLoader, dir, Options{Restart: true}); err != nil {

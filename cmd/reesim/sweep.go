@@ -61,7 +61,7 @@ func sweepCommand() *cli.Command {
 			out, err := sweep.Run(ctx, sw, load, dir, opt)
 			bar.finish()
 			if err != nil {
-				if strings.Contains(err.Error(), "another sweep") {
+				if errors.Is(err, sweep.ErrOtherSweep) {
 					return usagef("add --restart to discard them, or choose another --out", "%v", err)
 				}
 				return err
