@@ -101,7 +101,70 @@ func readDocument(data []byte, file, kind, want string) (*yaml.Node, ErrorList) 
 	if !countNodes(root, &budget) {
 		return nil, ErrorList{{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document expands to more than %d YAML nodes through aliases; refused", MaxNodes)}}
 	}
-	return root, nil
+	return unshare(root), nil
+}
+
+// unshare returns a copy of the tree at n in which no node is reached
+// twice: every alias is replaced by its own copy of the anchored node, and
+// every merge key (<<) by the keys it brings in that the mapping does not
+// set itself (of several merged mappings, the first that sets a key wins,
+// as the YAML merge-key spec says). An override then edits only the field
+// its path names, never a node that other fields share; copies keep the
+// anchor's line and column for error messages. countNodes has bounded the
+// size of the expanded tree.
+func unshare(n *yaml.Node) *yaml.Node {
+	n = deref(n)
+	c := *n
+	c.Alias, c.Anchor = nil, ""
+	c.Content = nil
+	if n.Kind != yaml.MappingNode {
+		for _, k := range n.Content {
+			c.Content = append(c.Content, unshare(k))
+		}
+		return &c
+	}
+	var merged []*yaml.Node // key, value pairs brought in by merge keys
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		k, v := deref(n.Content[j]), deref(n.Content[j+1])
+		if !isMergeKey(k) {
+			c.Content = append(c.Content, unshare(k), unshare(v))
+			continue
+		}
+		srcs := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, src := range srcs {
+			if src = deref(src); src.Kind == yaml.MappingNode {
+				m := unshare(src)
+				merged = append(merged, m.Content...)
+			} else {
+				// Not a mapping: keep it, so the decoder reports it
+				// where it was written.
+				merged = append(merged, unshare(k), unshare(src))
+			}
+		}
+	}
+	for j := 0; j+1 < len(merged); j += 2 {
+		if isMergeKey(merged[j]) || !hasKey(&c, merged[j].Value) {
+			c.Content = append(c.Content, merged[j], merged[j+1])
+		}
+	}
+	return &c
+}
+
+// isMergeKey reports whether a mapping key is YAML's merge key, <<.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+func hasKey(m *yaml.Node, key string) bool {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 func newDecoder(file string) *decoder {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -238,5 +239,71 @@ func TestGridWarning(t *testing.T) {
 	want := "1827 periods x 6 scopes x 4 materials = 43848 fan-chart cells"
 	if !warned(day) || !strings.Contains(strings.Join(day.Warnings, "\n"), want) {
 		t.Errorf("daily grid: warnings %q, want one saying %q", day.Warnings, want)
+	}
+}
+
+// TestOverrideThroughAlias sets one consumer's inventory in truce90, where
+// three consumers share one inventory map through a YAML alias: only the
+// named consumer may change.
+func TestOverrideThroughAlias(t *testing.T) {
+	data, err := os.ReadFile("../scenarios/truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "inventory: *auto-cover") {
+		t.Fatal("truce90.yaml no longer shares an inventory map through an alias; this test needs one")
+	}
+	base := mustParse(t, string(data))
+	sc := mustParse(t, string(data), Override{"consumers.us-users.inventory.dy", "180d"})
+	for i, c := range sc.Consumers {
+		b := base.Consumers[i]
+		for _, mat := range sc.Materials {
+			got, want := c.Inventory[mat], b.Inventory[mat]
+			if c.ID == "us-users" && mat == "dy" {
+				if got.Kind != Fixed || got.Value != 180 || got.Unit != Days {
+					t.Errorf("us-users inventory dy = %+v; want 180 days", got)
+				}
+				continue
+			}
+			got.Pos, want.Pos = Pos{}, Pos{}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s inventory %s = %+v after setting us-users; want it unchanged, %+v", c.ID, mat, got, want)
+			}
+		}
+	}
+}
+
+// TestMergeKeys decodes YAML merge keys: a mapping takes the merged keys it
+// does not set itself, and an override of a merged field changes only its
+// own mapping.
+func TestMergeKeys(t *testing.T) {
+	src := `
+start: 2025-01-01
+horizon: 1y
+materials: [ndpr, dy]
+stages: [mine]
+nodes:
+  - {id: a, stage: mine, region: CN, capacity: {ndpr: 10, dy: 1}}
+consumers:
+  - {id: c1, region: US, demand: &d {ndpr: 20, dy: 2}}
+  - {id: c2, region: US, demand: {<<: *d, dy: 3}}
+  - {id: c3, region: US, demand: {<<: [*d]}}
+routes:
+  - {from: a, to: c1}
+  - {from: a, to: c2}
+  - {from: a, to: c3}
+`
+	sc := mustParse(t, src, Override{"consumers.c3.demand.ndpr", "50"})
+	for _, tt := range []struct {
+		c, mat string
+		want   float64
+	}{{"c1", "ndpr", 20}, {"c1", "dy", 2}, {"c2", "ndpr", 20}, {"c2", "dy", 3}, {"c3", "ndpr", 50}, {"c3", "dy", 2}} {
+		for _, c := range sc.Consumers {
+			if c.ID == tt.c {
+				if got := c.Demand[tt.mat].Value; got != tt.want {
+					t.Errorf("%s demand %s = %g; want %g", tt.c, tt.mat, got, tt.want)
+				}
+			}
+		}
 	}
 }
