@@ -269,7 +269,7 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 </table>
 
 <h2>Key findings</h2>
-<p class="note">Shortfall is unmet demand over the horizon, in tonnes of oxide. ± is one standard error of the Monte Carlo estimate. CVaR95 is the mean of the worst 5 % of trials.</p>
+<p class="note">Shortfall is unmet demand over the horizon, in tonnes of oxide. ± is one standard error of the Monte Carlo estimate. CVaR95 is the mean of the worst 5 % of trials (see the glossary).</p>
 {{range .Materials}}
 <h3>{{.Material}}</h3>
 <table class="findings" data-material="{{.Material}}">
@@ -289,6 +289,17 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 {{end}}</table>{{end}}
 
 {{if .R.Warnings}}<h2>Warnings</h2><ul>{{range .R.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
+
+<h2>Glossary</h2>
+<dl id="glossary">
+<dt>shortfall</dt><dd>Demand a consumer did not receive from its routes, inventory or stockpile, in tonnes of oxide over the horizon.</dd>
+<dt>P(short)</dt><dd>The share of trials with any shortfall (more than 1e-9 t).</dd>
+<dt>% of demand</dt><dd>Shortfall over cumulative demand, averaged over trials.</dd>
+<dt>±</dt><dd>One standard error of the Monte Carlo estimate beside it: the noise of the estimate, not the spread of outcomes.</dd>
+<dt>P50, P95</dt><dd>The median and the 1-in-20 value over trials.</dd>
+<dt>CVaR95</dt><dd>The mean of the worst 5 % of trials: the largest values for shortfall, shortfall fraction, peak fraction and days short; the smallest for delivered and for the time to the first shortfall, where less is worse.</dd>
+<dt>first shortfall</dt><dd>Days from the start to the first shortfall, over the trials that have one.</dd>
+</dl>
 <p class="note">Made with reesim. Every figure is reproducible: the same scenario, seed and trial count give the same result to the bit.</p>
 </body>
 </html>

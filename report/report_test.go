@@ -37,7 +37,7 @@ func render(t *testing.T) (string, *sim.Result) {
 // and refers to nothing outside itself.
 func TestReportIsSelfContained(t *testing.T) {
 	html, res := render(t)
-	for _, want := range []string{"<h1>truce90</h1>", res.ScenarioSHA256, "128 trials, seed 1", "2026-01-02 03:04 UTC", `id="events"`, "april-controls-hre", "lynas-malaysia-hre", "myanmar-border"} {
+	for _, want := range []string{"<h1>truce90</h1>", res.ScenarioSHA256, "128 trials, seed 1", "2026-01-02 03:04 UTC", `id="events"`, `id="glossary"`, "the smallest for delivered", "april-controls-hre", "lynas-malaysia-hre", "myanmar-border"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -55,6 +55,15 @@ func TestQuantileError(t *testing.T) {
 		if got := h.tailMean(0.05, n, lo, hi); math.Abs(got-want) > QuantileRelErr*want {
 			t.Errorf("%s: CVaR95 = %g; exact %g", name, got, want)
 		}
+		// And of the best 5 %, the worst of a metric where less is worse.
+		sum = 0
+		for _, x := range xs[:k] {
+			sum += x
+		}
+		want = sum / float64(k)
+		if got := h.headMean(0.05, n, lo, hi); math.Abs(got-want) > QuantileRelErr*want {
+			t.Errorf("%s: lower CVaR95 = %g; exact %g", name, got, want)
+		}
 	}
 }
 

@@ -328,3 +328,22 @@ routes:
 	tot, _ := res.Find(ScopeTotal, "all", "x", MetricShortfall)
 	exact(t, "total shortfall", tot.Mean, 300)
 }
+
+// TestCVaRTail checks that CVaR95 averages each metric's worst 5 %: the
+// largest values, except for delivered and time_to_short, where the worst
+// are the smallest. A ban from a uniform day S in [50, 150) to the end
+// gives time_to_short = delivered = S and shortfall = 365.25 - S, so the
+// worst 5 % average 52.5, 52.5 and 312.75.
+func TestCVaRTail(t *testing.T) {
+	res := simulate(t, chain("", "", toUS, `
+  - {id: ban, type: export_restriction, region: CN, start: {dist: uniform, min: 50d, max: 150d}}`), 20000)
+	for _, tt := range []struct {
+		metric string
+		want   float64
+	}{{MetricTimeToShort, 52.5}, {MetricDelivered, 52.5}, {MetricShortfall, 365.25 - 52.5}, {MetricDaysShort, 365.25 - 52.5}} {
+		m := metric(t, res, tt.metric)
+		if math.Abs(m.CVaR95-tt.want) > 0.5 {
+			t.Errorf("%s CVaR95 = %.4g; want %.4g, the mean of its worst 5 %%", tt.metric, m.CVaR95, tt.want)
+		}
+	}
+}

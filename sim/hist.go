@@ -139,3 +139,35 @@ func (h *hist) tailMean(q float64, n uint64, lo, hi float64) float64 {
 	// The remainder of the tail, if any, is zeros.
 	return sum / float64(m)
 }
+
+// headMean returns the mean of the smallest ceil(q*n) of n values (n >= the
+// stored count; the rest are zeros), reading each at its bin's midpoint
+// (clamped into [lo, hi]).
+func (h *hist) headMean(q float64, n uint64, lo, hi float64) float64 {
+	if n == 0 {
+		return math.NaN()
+	}
+	m := max(uint64(math.Ceil(q*float64(n))), 1)
+	need := m
+	var sum float64
+	if zeros := n - h.pos; zeros > 0 {
+		take := min(zeros, need)
+		sum += float64(take) * clamp(0, lo, hi)
+		need -= take
+	}
+	for o := 0; o < nOctaves && need > 0; o++ {
+		p := h.oct[o]
+		if p == nil {
+			continue
+		}
+		for s := 0; s < subBins && need > 0; s++ {
+			if p[s] == 0 {
+				continue
+			}
+			take := min(p[s], need)
+			sum += float64(take) * clamp(binMid(o, s), lo, hi)
+			need -= take
+		}
+	}
+	return sum / float64(m)
+}
