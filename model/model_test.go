@@ -307,3 +307,35 @@ routes:
 		}
 	}
 }
+
+// TestRoutesByMaterial: two routes may join one pair of nodes when their
+// materials do not overlap; overlapping ones are refused at their line.
+func TestRoutesByMaterial(t *testing.T) {
+	src := `
+start: 2025-01-01
+horizon: 1y
+materials: [ndpr, dy, tb]
+stages: [mine]
+nodes:
+  - {id: a, stage: mine, region: CN, capacity: {ndpr: 10, dy: 1, tb: 1}}
+consumers:
+  - {id: c, region: US, demand: {ndpr: 20, dy: 2, tb: 1}}
+routes:
+  - {from: a, to: c, materials: [ndpr]}
+  - {from: a, to: c, materials: [dy, tb]}
+`
+	sc := mustParse(t, src)
+	if len(sc.Routes) != 2 {
+		t.Fatalf("routes = %d; want 2", len(sc.Routes))
+	}
+	bad := strings.Replace(src, "materials: [dy, tb]", "materials: [ndpr, tb]", 1) + "  - {from: a, to: c, materials: [dy]}\n"
+	_, err := Parse([]byte(bad), "test.yaml")
+	want := "test.yaml:12:5: routes[1]: duplicates routes[0] (a -> c) for ndpr"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("overlapping routes: error %v; want it to contain %q", err, want)
+	}
+	bad = strings.Replace(src, ", materials: [dy, tb]", "", 1)
+	if _, err := Parse([]byte(bad), "test.yaml"); err == nil || !strings.Contains(err.Error(), "for ndpr") {
+		t.Errorf("a route for all materials beside one for ndpr: error %v; want an overlap on ndpr", err)
+	}
+}

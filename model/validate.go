@@ -49,7 +49,7 @@ func validate(d *decoder, s *Scenario) {
 		isConsumer[c] = true
 	}
 	last := len(s.Stages) - 1
-	seenRoute := map[[2]string]int{}
+	seenRoute := map[[2]string][]int{}
 	for i, r := range s.Routes {
 		path := fmt.Sprintf("routes[%d]", i)
 		k, fromNode := nodeStage[r.From]
@@ -61,10 +61,23 @@ func validate(d *decoder, s *Scenario) {
 			d.errorAt(r.Pos, path+".from", "no node %q%s", r.From, didYouMean(r.From, nodeIDs))
 			continue
 		}
-		if j, ok := seenRoute[[2]string{r.From, r.To}]; ok {
-			d.errorAt(r.Pos, path, "duplicates routes[%d] (%s -> %s); give one route a per-material share instead", j, r.From, r.To)
+		// Two routes may join one pair of nodes when their materials do
+		// not overlap.
+		pair := [2]string{r.From, r.To}
+		for _, j := range seenRoute[pair] {
+			var both []string
+			for _, m := range s.Materials {
+				_, a := r.Share[m]
+				_, b := s.Routes[j].Share[m]
+				if a && b {
+					both = append(both, m)
+				}
+			}
+			if len(both) > 0 {
+				d.errorAt(r.Pos, path, "duplicates routes[%d] (%s -> %s) for %s; two routes between the same nodes must carry different materials (set materials on each, or give one route a per-material share)", j, r.From, r.To, strings.Join(both, ", "))
+			}
 		}
-		seenRoute[[2]string{r.From, r.To}] = i
+		seenRoute[pair] = append(seenRoute[pair], i)
 		switch kt, toNode := nodeStage[r.To]; {
 		case isConsumer[r.To]:
 			if k != last {

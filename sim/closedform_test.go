@@ -347,3 +347,40 @@ func TestCVaRTail(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutesByMaterial: two routes between the same nodes, one for each
+// material, each carry only their own; a restriction on one material
+// leaves the other alone.
+func TestRoutesByMaterial(t *testing.T) {
+	src := `name: by-material
+start: 2025-01-01
+horizon: 1y
+materials: [a, b]
+stages: [mine]
+nodes:
+  - {id: m, stage: mine, region: CN, capacity: {a: 100, b: 50}}
+consumers:
+  - {id: us, region: US, demand: {a: 100, b: 100}}
+routes:
+  - {from: m, to: us, materials: [a]}
+  - {from: m, to: us, materials: [b]}
+events:
+  - {id: ban, type: export_restriction, region: CN, materials: [a], start: 0d, allowed: 0.25}
+`
+	res := simulate(t, src, 16)
+	for _, tt := range []struct {
+		mat  string
+		want float64
+	}{{"a", 75}, {"b", 50}} {
+		m, _ := res.Find(ScopeConsumer, "us", tt.mat, MetricShortfall)
+		exact(t, "shortfall "+tt.mat, m.Mean, tt.want)
+	}
+	for _, f := range res.Flows {
+		var sum float64
+		for _, v := range f.Mean {
+			sum += v
+		}
+		want := map[string]float64{"a": 25, "b": 50}[f.Material]
+		exact(t, "flow "+f.Material, sum, want)
+	}
+}
