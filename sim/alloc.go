@@ -8,8 +8,9 @@ import "math"
 
 // allocate computes the flows of material m on the current segment
 // (MODEL.md 4.2-4.4): ordinary requests upstream, supply downstream, then,
-// where routes have under-delivered for longer than reroute_after,
-// rerouted requests served from what ordinary requests left.
+// where routes have under-delivered for longer than reroute_after (or at
+// once, with 0d), rerouted requests served from what ordinary requests
+// left, brought to their fixed point.
 func (w *worker) allocate(m int, t float64) {
 	p := w.p
 	tb := &p.mtab[m]
@@ -30,6 +31,8 @@ func (w *worker) allocate(m int, t float64) {
 		anyFlag          bool
 	)
 	clear(seenO)
+	clear(w.e[:n])
+	clear(w.xq[:n])
 	for gi, g := range tb.groups {
 		var req float64
 		if g.dest >= nN {
@@ -60,21 +63,11 @@ func (w *worker) allocate(m int, t float64) {
 		}
 	}
 	w.supply(m, false)
+	if w.reroute == 0 {
+		anyFlag = w.flagShort(m) || anyFlag
+	}
 	if anyFlag {
-		spare := w.spareN
-		for i := range p.nodes {
-			spare[i] = max(0, capM[i*nM+m]-seenO[i])
-		}
-		// Rerouted input can raise a node's ordinary output and so shrink
-		// missing amounts downstream; iterate to the fixed point, which
-		// the stage order reaches in at most one round per stage.
-		for it := 0; it < p.nStages+2; it++ {
-			w.extraRequests(m)
-			w.supply(m, true)
-			if !w.missChanged(m) {
-				break
-			}
-		}
+		w.rerouteFixedPoint(m)
 	}
 	// Record the flows, and run the reroute clocks: a route starts its
 	// clock when it delivers less than its destination asked of it, and
@@ -89,7 +82,7 @@ func (w *worker) allocate(m int, t float64) {
 			continue
 		}
 		switch {
-		case dO[k] >= q[k]*(1-tiny):
+		case !w.routeShort(m, k):
 			under[i] = -1
 		case under[i] < 0:
 			under[i] = t
@@ -154,9 +147,14 @@ func (w *worker) supply(m int, extra bool) {
 				sx := seenX[i]
 				x := max(0, min(c-o, in-o, sx))
 				outX[i] = x
+				// Where nothing was asked, the ratio says whether
+				// anything could be delivered.
 				rx := 0.0
-				if sx > 0 {
+				switch {
+				case sx > 0:
 					rx = x / sx
+				case min(c-o, in-o) > 0:
+					rx = 1
 				}
 				ratioX[i] = rx
 			}
@@ -186,76 +184,217 @@ func (w *worker) supply(m int, extra bool) {
 	}
 }
 
-// extraRequests sets the rerouted requests of material m from the current
-// deliveries (MODEL.md 4.4): a flagged route's missing amount goes to the
-// destination's other routes in proportion to their sources' spare
-// capacity, and a node passes rerouted requests upstream by share, as far
-// as its own spare capacity allows. Restrictions cap them like any request.
-func (w *worker) extraRequests(m int) {
+// maxRounds bounds the rounds of one rerouting fixed point. Rounds stop
+// as soon as a round leaves every rerouted request as it was; a pass that
+// reaches the bound is counted in worker.unconverged, which the tests
+// require to stay zero.
+const maxRounds = 200
+
+// rerouteFixedPoint brings material m's rerouted requests to their fixed point
+// (MODEL.md 4.4): each round sets the rerouted requests from the latest
+// flows, then runs the supply with them, until a round changes no request
+// and no route's failing state. With reroute_after 0d a route that falls
+// short in any round fails from that round on.
+func (w *worker) rerouteFixedPoint(m int) {
 	p := w.p
 	tb := &p.mtab[m]
-	nN, nM := len(p.nodes), p.nM
+	nM := p.nM
 	n := len(tb.route)
-	var (
-		seenX, seenO     = w.seenX, w.seenO
-		capM, spare      = w.cap, w.spareN
-		xq, xa, q, f, dO = w.xq[:n], w.xa[:n], w.q[:n], w.f[:n], w.dO[:n]
-		miss, flagged    = w.miss[:n], w.flagged[:n]
-		share, from      = tb.share[:n], tb.from[:n]
-	)
-	clear(seenX)
-	clear(xq)
-	for gi, g := range tb.groups {
-		if g.dest < nN {
-			c := capM[g.dest*nM+m]
-			if x := min(seenX[g.dest], max(0, c-min(seenO[g.dest], c))); x > 0 {
-				for k := g.start; k < g.end; k++ {
-					xq[k] += share[k] * x
-				}
+	capM, seenO, spare := w.cap, w.seenO, w.spareN
+	for i := range p.nodes {
+		spare[i] = max(0, capM[i*nM+m]-seenO[i])
+	}
+	part, lvl, shortLvl := w.part[:n], w.lvl[:n], w.shortLvl[:n]
+	clear(part)
+	for k := range shortLvl {
+		shortLvl[k] = noLevel
+	}
+	// Until a supply has run with rerouted requests, every source is taken
+	// to deliver them in full.
+	for i := range w.ratioX {
+		w.ratioX[i] = 1
+	}
+	// The ordinary supply is the supply with no rerouted requests, which
+	// is where the rounds start.
+	for it := 0; ; it++ {
+		if !w.extraRequests(m) {
+			break
+		}
+		if it == maxRounds {
+			w.unconverged++
+			break
+		}
+		w.rounds++
+		w.supply(m, true)
+		// A candidate that did not deliver its part in full gets no
+		// more than the levels it has now (see levels).
+		for k := range n {
+			if part[k] > 0 && shortLvl[k] == noLevel && w.phi(m, k) < 1-tiny {
+				shortLvl[k] = lvl[k]
 			}
 		}
-		if tb.alt[gi] {
-			var total float64
-			for k := g.start; k < g.end; k++ {
-				total += spare[from[k]]
-			}
-			for k := g.start; k < g.end; k++ {
-				if !flagged[k] {
-					continue
-				}
-				mk := max(0, q[k]-dO[k])
-				miss[k] = mk
-				others := total - spare[from[k]]
-				if mk <= 0 || others <= 0 {
-					continue
-				}
-				for o := g.start; o < g.end; o++ {
-					if o != k {
-						xq[o] += mk * spare[from[o]] / others
-					}
-				}
-			}
-		}
-		for k := g.start; k < g.end; k++ {
-			x := xq[k] * f[k]
-			xa[k] = x
-			seenX[from[k]] += x
+		if w.reroute == 0 && w.flagShort(m) {
+			w.extraChanged = true
 		}
 	}
 }
 
-// missChanged reports whether the latest supply changed any flagged
-// route's missing amount from the one its rerouted requests were set for.
-func (w *worker) missChanged(m int) bool {
-	n := len(w.p.mtab[m].route)
-	q, dO, miss, flagged := w.q[:n], w.dO[:n], w.miss[:n], w.flagged[:n]
-	for k := range n {
-		if flagged[k] {
-			mk := max(0, q[k]-dO[k])
-			if math.Abs(mk-miss[k]) > tiny*max(q[k], 1e-300) {
-				return true
+// noLevel marks a candidate that has delivered every part it was asked.
+const noLevel = int32(1 << 30)
+
+// phi is the fraction of its rerouted requests that the route at position
+// k delivers on the latest flows: its restriction factor times its
+// source's ratio for rerouted requests.
+func (w *worker) phi(m, k int) float64 {
+	return w.f[k] * w.ratioX[w.p.mtab[m].from[k]]
+}
+
+// routeShort reports whether the route at position k delivered less than its
+// destination asked of it: its share of the destination's ordinary
+// request and of the rerouted requests the destination passes upstream
+// (both before any restriction). The extra requests it carries as a
+// candidate for other routes' missing amounts are not part of that.
+func (w *worker) routeShort(m, k int) bool {
+	e := w.e[k]
+	got := w.dO[k]
+	if x := w.xq[k]; x > 0 {
+		got += w.dX[k] * e / x
+	}
+	return got < (w.q[k]+e)*(1-tiny)
+}
+
+// flagShort marks as failing every route of a destination with
+// alternatives that delivers less than it was asked, for reroute_after
+// 0d, and reports whether it marked any.
+func (w *worker) flagShort(m int) bool {
+	tb := &w.p.mtab[m]
+	any := false
+	for k := range tb.route {
+		if tb.altPos[k] && !w.flagged[k] && w.routeShort(m, k) {
+			w.flagged[k] = true
+			any = true
+		}
+	}
+	return any
+}
+
+// extraRequests sets the rerouted requests of material m from the latest
+// flows (MODEL.md 4.4) and reports whether any changed. Destinations go in
+// request order, so a node passes on, by share, the rerouted requests its
+// own destinations set in this round, as far as its spare capacity
+// allows. At a destination with alternatives, the routes that are failing
+// are missing what they were asked and did not deliver; the sum is asked
+// of the other routes by levels (see levels). Restrictions cap rerouted
+// requests like any request.
+func (w *worker) extraRequests(m int) bool {
+	p := w.p
+	tb := &p.mtab[m]
+	nN := len(p.nodes)
+	n := len(tb.route)
+	var (
+		seenX, spare   = w.seenX, w.spareN
+		xq, xa, q, f   = w.xq[:n], w.xa[:n], w.q[:n], w.f[:n]
+		e, dO, dX      = w.e[:n], w.dO[:n], w.dX[:n]
+		part, flagged  = w.part[:n], w.flagged[:n]
+		share, from    = tb.share[:n], tb.from[:n]
+		changed        = w.extraChanged
+		scale, largest float64
+	)
+	w.extraChanged = false
+	clear(seenX)
+	for gi, g := range tb.groups {
+		var E float64
+		if g.dest < nN {
+			E = min(seenX[g.dest], spare[g.dest])
+		}
+		var M float64
+		for k := g.start; k < g.end; k++ {
+			ek := share[k] * E
+			e[k] = ek
+			largest = max(largest, q[k]+ek)
+			if flagged[k] {
+				got := dO[k]
+				if xq[k] > 0 {
+					got += dX[k] * ek / xq[k]
+				}
+				M += max(0, q[k]+ek-got)
+			}
+		}
+		if tb.alt[gi] {
+			w.levels(m, g, M)
+		}
+		for k := g.start; k < g.end; k++ {
+			x := e[k] + part[k]
+			if d := math.Abs(x - xq[k]); d > scale {
+				scale = d
+			}
+			xq[k] = x
+			a := x * f[k]
+			xa[k] = a
+			seenX[from[k]] += a
+		}
+	}
+	return changed || scale > 1e-12*max(largest, 1e-300)
+}
+
+// levels splits the missing amount M of destination group g over its
+// routes that are not failing (MODEL.md 4.4), into w.part. At level 0
+// every candidate whose source has spare capacity is asked its share of M
+// in proportion to that spare capacity; what a candidate cannot deliver
+// of its part (the fraction phi it delivers is below 1) is asked at the
+// next level of the candidates that deliver in full, by the same rule,
+// until nothing is left or no candidate can deliver more. A candidate
+// once found short at some level keeps the parts it had up to that level
+// for the rest of the pass, so the split cannot cycle between asking it
+// and not.
+func (w *worker) levels(m int, g group, M float64) {
+	tb := &w.p.mtab[m]
+	part, lvl := w.part, w.lvl
+	spare, from := w.spareN, tb.from
+	for k := g.start; k < g.end; k++ {
+		part[k] = 0
+	}
+	U := M
+	for level := int32(0); U > tiny*M && level <= int32(g.end-g.start); level++ {
+		var W float64
+		for k := g.start; k < g.end; k++ {
+			if w.active(m, k, level) {
+				W += spare[from[k]]
+			}
+		}
+		if W <= 0 {
+			break
+		}
+		for k := g.start; k < g.end; k++ {
+			if w.active(m, k, level) {
+				part[k] += U * spare[from[k]] / W
+				lvl[k] = level
+			}
+		}
+		// A candidate leaving after this level leaves what it cannot
+		// deliver of all its parts to the next.
+		U = 0
+		for k := g.start; k < g.end; k++ {
+			if w.active(m, k, level) && !w.active(m, k, level+1) {
+				U += part[k] * (1 - w.phi(m, k))
 			}
 		}
 	}
-	return false
+}
+
+// active reports whether the route at position k is asked a part of its
+// destination's missing amount at the given level: it is not failing, its
+// source has spare capacity, and it has delivered in full at every lower
+// level.
+func (w *worker) active(m, k int, level int32) bool {
+	if w.flagged[k] || w.spareN[w.p.mtab[m].from[k]] <= 0 {
+		return false
+	}
+	if level == 0 {
+		return true
+	}
+	if sl := w.shortLvl[k]; sl != noLevel {
+		return level <= sl
+	}
+	return w.phi(m, k) >= 1-tiny
 }

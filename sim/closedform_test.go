@@ -384,3 +384,94 @@ events:
 		exact(t, "flow "+f.Material, sum, want)
 	}
 }
+
+// mines is a one-stage scenario: mines deliver straight to a US consumer
+// demanding 1 t/day for a year. The fragments are the nodes, the routes
+// and the events.
+func mines(rerouteAfter, nodes, routes, events string) string {
+	return fmt.Sprintf(`name: mines
+start: 2025-01-01
+horizon: 1y
+materials: [x]
+stages: [mine, magnet]
+reroute_after: %s
+nodes:
+%s
+consumers:
+  - {id: us, region: US, demand: {x: 365.25}}
+routes:
+%s
+events:
+%s
+`, rerouteAfter, nodes, routes, events)
+}
+
+// TestRerouteTwoFailingOneBackup: a consumer sources half from CN (banned)
+// and half from JP (licensed at 50 %); a US backup has ample spare. After
+// 30 days both routes fail and the US backup is asked for both missing
+// amounts, 0.5 + 0.25 t/day; JP, though it has spare capacity, is failing
+// and is not asked. So the shortfall is the first 30 days' 0.75 t/day.
+func TestRerouteTwoFailingOneBackup(t *testing.T) {
+	src := mines("30d", `  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 100000}}
+  - {id: jp-mine, stage: mine, region: JP, capacity: {x: 100000}}
+  - {id: us-mine, stage: mine, region: US, capacity: {x: 1000}}
+  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 100000}}
+  - {id: jp-mag, stage: magnet, region: JP, capacity: {x: 100000}}
+  - {id: us-mag, stage: magnet, region: US, capacity: {x: 1000}}`,
+		`  - {from: cn-mine, to: cn-mag}
+  - {from: jp-mine, to: jp-mag}
+  - {from: us-mine, to: us-mag}
+  - {from: cn-mag, to: us, share: 0.5}
+  - {from: jp-mag, to: us, share: 0.5}
+  - {from: us-mag, to: us, share: 0}`,
+		`  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - {id: licence, type: export_restriction, region: JP, start: 0d, allowed: 0.5}`)
+	res := simulate(t, src, 16)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 30*0.75)
+}
+
+// twoBackups: a consumer sourcing all from CN (banned from day 0) has two
+// qualified backups of equal capacity, in the US (fed by a US mine) and
+// in the EU (whose mine has no capacity: no feed).
+const twoBackupsNodes = `  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 100000}}
+  - {id: us-mine, stage: mine, region: US, capacity: {x: 1000}}
+  - {id: eu-mine, stage: mine, region: EU, capacity: {x: 0}}
+  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 100000}}
+  - {id: us-mag, stage: magnet, region: US, capacity: {x: 1000}}
+  - {id: eu-mag, stage: magnet, region: EU, capacity: {x: 1000}}`
+
+const twoBackupsRoutes = `  - {from: cn-mine, to: cn-mag}
+  - {from: us-mine, to: us-mag}
+  - {from: eu-mine, to: eu-mag}
+  - {from: cn-mag, to: us, share: 1}
+  - {from: us-mag, to: us, share: 0}
+  - {from: eu-mag, to: us, share: 0}`
+
+// TestRerouteUnfedBackup: the missing amount is first split equally over
+// the two backups by spare capacity; the EU one cannot deliver its half,
+// so that half is asked again of the US one, which delivers it. The
+// consumer is short only until the route fails, 30 days.
+func TestRerouteUnfedBackup(t *testing.T) {
+	src := mines("30d", twoBackupsNodes, twoBackupsRoutes, `  - {id: ban, type: export_restriction, region: CN, start: 0d}`)
+	res := simulate(t, src, 16)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 30)
+}
+
+// TestRerouteAtOnce: with reroute_after 0d a route fails from the instant
+// it falls short, here when a ban starts on day 100 (not a month
+// boundary), so the consumer is never short.
+func TestRerouteAtOnce(t *testing.T) {
+	src := mines("0d", twoBackupsNodes, twoBackupsRoutes, `  - {id: ban, type: export_restriction, region: CN, start: 100d, duration: 50d}`)
+	res := simulate(t, src, 16)
+	exact(t, "shortfall", metric(t, res, MetricShortfall).Mean, 0)
+	// The flows follow: the US backup carries the 50 days of the ban.
+	for _, f := range res.Flows {
+		if f.Stage == "magnet" && f.From == "US" {
+			var sum float64
+			for _, v := range f.Mean {
+				sum += v
+			}
+			exact(t, "US magnet flow", sum, 50)
+		}
+	}
+}

@@ -100,6 +100,7 @@ func randomScenario(r *rand.Rand) string {
 // trials of random scenarios.
 func TestInvariants(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	var rounds uint64
 	for s := range 60 {
 		src := randomScenario(r)
 		sc, err := model.Parse([]byte(src), fmt.Sprintf("random-%d.yaml", s))
@@ -182,6 +183,36 @@ func TestInvariants(t *testing.T) {
 				}
 			}
 		}
+		if w.unconverged > 0 {
+			t.Errorf("scenario %d: %d rerouting passes stopped at %d rounds without reaching their fixed point\n%s", s, w.unconverged, maxRounds, src)
+		}
+		rounds += w.rounds
+	}
+	t.Logf("%d rerouting rounds in all", rounds)
+}
+
+// TestRerouteConverges runs truce90 trials and requires every rerouting
+// pass to reach its fixed point, not the round bound.
+func TestRerouteConverges(t *testing.T) {
+	for _, name := range []string{"truce90", "escalation", "full-embargo"} {
+		p, err := compile(loadScenario(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newWorker(p, 1)
+		trials := uint64(200)
+		if testing.Short() {
+			trials = 20
+		}
+		for trial := range trials {
+			if err := w.run(trial); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if w.unconverged > 0 {
+			t.Errorf("%s: %d of its rerouting passes stopped at %d rounds without reaching their fixed point", name, w.unconverged, maxRounds)
+		}
+		t.Logf("%s: %.1f rerouting rounds a trial", name, float64(w.rounds)/float64(trials))
 	}
 }
 

@@ -109,8 +109,14 @@ type worker struct {
 	short  []float64 // nC*nM: shortfall rate, t/day
 
 	// Allocation scratch, per material: route positions in its mtable.
-	q, a, f, xq, xa, dO, dX, miss []float64
-	flagged                       []bool
+	q, a, f, xq, xa, dO, dX, e, part []float64
+	flagged                          []bool
+	lvl, shortLvl                    []int32
+	// extraChanged records that a round marked new failing routes.
+	extraChanged bool
+	// rounds counts rerouting rounds, unconverged the rerouting passes
+	// that reached maxRounds (tests require none).
+	rounds, unconverged uint64
 	// Per node (and consumer, for inO and inX).
 	seenO, seenX, outO, outX, ratioO, ratioX, spareN []float64
 	inO, inX                                         []float64
@@ -136,7 +142,8 @@ func newWorker(p *plan, seed uint64) *worker {
 		cap0: f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
 		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
-		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), miss: f(nR), flagged: make([]bool, nR),
+		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), e: f(nR), part: f(nR), flagged: make([]bool, nR),
+		lvl: make([]int32, nR), shortLvl: make([]int32, nR),
 		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
