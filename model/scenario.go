@@ -208,7 +208,7 @@ func (d *decoder) consumer(n *yaml.Node, path string, s *Scenario) Consumer {
 
 func (d *decoder) route(n *yaml.Node, path string, s *Scenario) (Route, bool) {
 	out := Route{Pos: d.pos(n)}
-	m := d.fields(n, path, "from", "to", "share", "materials")
+	m := d.fields(n, path, "from", "to", "share", "materials", "priority")
 	if m == nil {
 		return out, false
 	}
@@ -218,6 +218,10 @@ func (d *decoder) route(n *yaml.Node, path string, s *Scenario) (Route, bool) {
 	}
 	if v := d.require(m, n, path, "to", "a node or consumer id"); v != nil {
 		out.To, _ = d.str(v, join(path, "to"))
+	}
+	if v, has := m["priority"]; has {
+		p, _ := d.integer(v, join(path, "priority"), 0, MaxPriority)
+		out.Priority = int(p)
 	}
 	carried := s.Materials
 	if v, has := m["materials"]; has {

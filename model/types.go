@@ -98,8 +98,16 @@ type Route struct {
 	// Share per material that the route carries. Materials the route does
 	// not carry are absent.
 	Share map[string]float64
-	Pos   Pos
+	// Priority is the route's request class (default 0): requests are
+	// served by class, highest first, pro rata within a class, and a
+	// request keeps the highest class it has passed through on its way
+	// upstream.
+	Priority int
+	Pos      Pos
 }
+
+// MaxPriority is the largest route priority a scenario may give.
+const MaxPriority = 1000
 
 // EventType names the kinds of event.
 type EventType string

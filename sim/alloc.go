@@ -33,15 +33,23 @@ func (w *worker) allocate(m int, t float64) {
 	clear(seenO)
 	clear(w.e[:n])
 	clear(w.xq[:n])
+	classes := w.q2.nCl > 1
+	if classes {
+		clear(w.seen2.v)
+	}
 	for gi, g := range tb.groups {
 		var req float64
-		if g.dest >= nN {
+		cons := g.dest >= nN
+		switch {
+		case cons:
 			i := (g.dest-nN)*nM + m
 			req = dem[i]
 			if refilling[i] {
 				req += refill[i]
 			}
-		} else {
+		case classes:
+			w.askByClass(g.dest, capM[g.dest*nM+m])
+		default:
 			req = min(seenO[g.dest], capM[g.dest*nM+m])
 		}
 		alt := tb.alt[gi]
@@ -51,6 +59,9 @@ func (w *worker) allocate(m int, t float64) {
 				fk = min(fk, pairF[pi])
 			}
 			qk := share[k] * req
+			if classes {
+				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
+			}
 			q[k], f[k], a[k] = qk, fk, qk*fk
 			seenO[from[k]] += qk * fk
 			fl := false
@@ -121,6 +132,7 @@ func (w *worker) supply(m int, extra bool) {
 		a, xa, dO, dX  = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
 		from, groups   = tb.from[:n], tb.groups
 		inf            = math.Inf(1)
+		classes        = w.q2.nCl > 1
 	)
 	clear(inO)
 	clear(inX)
@@ -143,6 +155,9 @@ func (w *worker) supply(m int, extra bool) {
 				r = o / seen
 			}
 			ratioO[i] = r
+			if classes {
+				w.serveByClass(i, o)
+			}
 			if extra {
 				sx := seenX[i]
 				x := max(0, min(c-o, in-o, sx))
@@ -179,6 +194,14 @@ func (w *worker) supply(m int, extra bool) {
 					sO += v
 				}
 			}
+			if classes {
+				sO = 0
+				for pos := g.start; pos < g.end; pos++ {
+					v := w.deliverByClass(pos, int(from[pos]))
+					dO[pos] = v
+					sO += v
+				}
+			}
 			inO[g.dest] = sO
 		}
 	}
@@ -188,7 +211,7 @@ func (w *worker) supply(m int, extra bool) {
 // as soon as a round leaves every rerouted request as it was; a pass that
 // reaches the bound is counted in worker.unconverged, which the tests
 // require to stay zero.
-const maxRounds = 200
+const maxRounds = 500
 
 // rerouteFixedPoint brings material m's rerouted requests to their fixed point
 // (MODEL.md 4.4): each round sets the rerouted requests from the latest
@@ -216,10 +239,13 @@ func (w *worker) rerouteFixedPoint(m int) {
 	}
 	// The ordinary supply is the supply with no rerouted requests, which
 	// is where the rounds start.
+	alpha, last := 1.0, math.Inf(1)
 	for it := 0; ; it++ {
-		if !w.extraRequests(m) {
+		if !w.extraRequests(m, alpha) {
 			break
 		}
+		alpha = damping(alpha, w.residual, last)
+		last = w.residual
 		if it == maxRounds {
 			w.unconverged++
 			break
@@ -237,6 +263,23 @@ func (w *worker) rerouteFixedPoint(m int) {
 			w.extraChanged = true
 		}
 	}
+}
+
+// damping returns the step the next round takes from the rerouted
+// requests it finds towards the ones it would set, given this round's
+// step alpha and its undamped change r after one of last. A missing amount
+// shrinks as rerouted input raises a node's ordinary output, so the plain
+// iteration can swing between two states (it does in a random scenario
+// with priorities): where a round's change has not shrunk to under 0.9
+// of the one before, the step halves (to 1/64 at least); where it shrank
+// below 0.3, it doubles back towards 1. Damping leaves the fixed point
+// where it is, and rounds end only when the undamped change is within
+// the tolerance.
+func damping(alpha, r, last float64) float64 {
+	if r > 0.95*last {
+		return max(alpha/2, 1.0/8)
+	}
+	return alpha
 }
 
 // noLevel marks a candidate that has delivered every part it was asked.
@@ -286,7 +329,7 @@ func (w *worker) flagShort(m int) bool {
 // are missing what they were asked and did not deliver; the sum is asked
 // of the other routes by levels (see levels). Restrictions cap rerouted
 // requests like any request.
-func (w *worker) extraRequests(m int) bool {
+func (w *worker) extraRequests(m int, alpha float64) bool {
 	p := w.p
 	tb := &p.mtab[m]
 	nN := len(p.nodes)
@@ -328,12 +371,16 @@ func (w *worker) extraRequests(m int) bool {
 			if d := math.Abs(x - xq[k]); d > scale {
 				scale = d
 			}
+			if alpha < 1 {
+				x = xq[k] + alpha*(x-xq[k])
+			}
 			xq[k] = x
 			a := x * f[k]
 			xa[k] = a
 			seenX[from[k]] += a
 		}
 	}
+	w.residual = scale
 	return changed || scale > 1e-12*max(largest, 1e-300)
 }
 
@@ -397,4 +444,85 @@ func (w *worker) active(m, k int, level int32) bool {
 		return level <= sl
 	}
 	return w.phi(m, k) >= 1-tiny
+}
+
+// classTable holds one value per (row, request class): rows are route
+// positions or nodes.
+type classTable struct {
+	v   []float64
+	nCl int
+}
+
+func newClassTable(rows, nCl int) classTable {
+	return classTable{v: make([]float64, rows*nCl), nCl: nCl}
+}
+
+// row returns row i's values, by class.
+func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
+
+// askByClass sets w.ask to what node i asks upstream in each class: the
+// requests it sees, highest class first, up to its capacity (MODEL.md
+// 4.3).
+func (w *worker) askByClass(i int, capacity float64) {
+	seen, ask := w.seen2.row(i), w.ask
+	rem := capacity
+	for c := len(ask) - 1; c >= 0; c-- {
+		x := min(seen[c], max(0, rem))
+		ask[c] = x
+		rem -= x
+	}
+}
+
+// requestByClass sets the ordinary requests of the route at position k by
+// class and adds them, capped by its restriction factor f, to its
+// source's requests seen: a consumer's request enters at the route's own
+// class, a node's class-c ask at the higher of c and the route's class.
+// It returns the route's total request.
+func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64 {
+	tb := &w.p.mtab[m]
+	share, cl := tb.share[k], int(tb.class[k])
+	qr, sr := w.q2.row(k), w.seen2.row(int(tb.from[k]))
+	clear(qr)
+	if consumer {
+		qr[cl] = req
+	} else {
+		for c, x := range w.ask {
+			qr[max(c, cl)] += share * x
+		}
+	}
+	var total float64
+	for c, x := range qr {
+		sr[c] += x * f
+		total += x
+	}
+	return total
+}
+
+// serveByClass splits node i's ordinary output o over the request classes
+// it sees, highest first; within a class every request gets the same
+// ratio.
+func (w *worker) serveByClass(i int, o float64) {
+	seen, ratio := w.seen2.row(i), w.ratio2.row(i)
+	rem := o
+	for c := len(seen) - 1; c >= 0; c-- {
+		s := seen[c]
+		served := min(s, max(0, rem))
+		rem -= served
+		ratio[c] = 0
+		if s > 0 {
+			ratio[c] = served / s
+		}
+	}
+}
+
+// deliverByClass is the ordinary delivery of the route at position pos
+// from node src: each class of its requests, capped by its restriction,
+// at its source's ratio for that class.
+func (w *worker) deliverByClass(pos, src int) float64 {
+	var v float64
+	ratio := w.ratio2.row(src)
+	for c, x := range w.q2.row(pos) {
+		v += x * ratio[c]
+	}
+	return v * w.f[pos]
 }

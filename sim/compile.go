@@ -57,6 +57,11 @@ type plan struct {
 	outages []poutage
 	pairs   [][2]int // (restriction, region) pairs whose factor routes need
 
+	// classes are the distinct route priorities, ascending; a route's
+	// request class is its index there (MODEL.md 4.3). With one class the
+	// allocation skips the per-class tables.
+	classes []int
+
 	rerouteAfter *sampler // nil: never
 	flowKeys     []FlowKey
 	routeFlow    []int // per route x material: flow key index
@@ -95,6 +100,7 @@ type pcons struct {
 }
 
 type proute struct {
+	class    int       // index into plan.classes
 	from, to int       // to: node index, or len(nodes)+consumer index
 	toRegion int       // destination region
 	share    []float64 // per material
@@ -389,8 +395,14 @@ func compile(sc *model.Scenario) (*plan, error) {
 	pairIdx := map[[2]int]int{}
 	flowIdx := map[FlowKey]int{}
 	for _, r := range sc.Routes {
+		if !slices.Contains(p.classes, r.Priority) {
+			p.classes = append(p.classes, r.Priority)
+		}
+	}
+	slices.Sort(p.classes)
+	for _, r := range sc.Routes {
 		from := nodeIdx[r.From]
-		pr := proute{from: from, share: make([]float64, p.nM), carries: make([]bool, p.nM), pairs: make([][]int, p.nM)}
+		pr := proute{from: from, class: slices.Index(p.classes, r.Priority), share: make([]float64, p.nM), carries: make([]bool, p.nM), pairs: make([][]int, p.nM)}
 		srcRegion := sc.Nodes[from].Region
 		var dstRegion string
 		if j, ok := nodeIdx[r.To]; ok {
@@ -480,6 +492,7 @@ func compile(sc *model.Scenario) (*plan, error) {
 type mtable struct {
 	route   []int32 // global route index
 	from    []int32 // source node
+	class   []int32 // request class
 	share   []float64
 	pairOff []int32 // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
 	pairIdx []int32
@@ -502,6 +515,7 @@ func (p *plan) buildTable(m int) mtable {
 			pos[ri] = int32(len(t.route))
 			t.route = append(t.route, int32(ri))
 			t.from = append(t.from, int32(r.from))
+			t.class = append(t.class, int32(r.class))
 			t.share = append(t.share, r.share[m])
 			t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
 			for _, pi := range r.pairs[m] {

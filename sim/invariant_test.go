@@ -68,7 +68,7 @@ func randomScenario(r *rand.Rand) string {
 				sum += w[i]
 			}
 			for i, s := range srcs {
-				fmt.Fprintf(&b, "  - {from: %s, to: %s, share: %.17g}\n", s, d, w[i]/sum)
+				fmt.Fprintf(&b, "  - {from: %s, to: %s, share: %.17g, priority: %d}\n", s, d, w[i]/sum, max(0, r.IntN(5)-2))
 			}
 		}
 	}

@@ -112,11 +112,18 @@ type worker struct {
 	q, a, f, xq, xa, dO, dX, e, part []float64
 	flagged                          []bool
 	lvl, shortLvl                    []int32
+	// By request class, where the scenario has more than one: route
+	// positions' ordinary requests, nodes' requests seen and the ratio at
+	// which they are served, and one node's asks upstream.
+	q2, seen2, ratio2 classTable
+	ask               []float64
 	// extraChanged records that a round marked new failing routes.
 	extraChanged bool
 	// rounds counts rerouting rounds, unconverged the rerouting passes
 	// that reached maxRounds (tests require none).
 	rounds, unconverged uint64
+	// residual is the latest rerouting round's largest undamped change.
+	residual float64
 	// Per node (and consumer, for inO and inX).
 	seenO, seenX, outO, outX, ratioO, ratioX, spareN []float64
 	inO, inX                                         []float64
@@ -147,6 +154,10 @@ func newWorker(p *plan, seed uint64) *worker {
 		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
+	}
+	if nCl := len(p.classes); nCl > 1 {
+		w.q2, w.seen2, w.ratio2 = newClassTable(nR, nCl), newClassTable(nN, nCl), newClassTable(nN, nCl)
+		w.ask = f(nCl)
 	}
 	w.rs = make([]rstate, len(p.restr))
 	for i := range w.rs {
