@@ -12,7 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Sweep is a sensitivity sweep file (MODEL.md section 7).
+// Sweep is a sensitivity sweep file (docs/model.md section 6).
 type Sweep struct {
 	File     string
 	SHA256   string // of the sweep file

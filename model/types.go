@@ -112,7 +112,7 @@ const MaxPriority = 1000
 // EventType names the kinds of event.
 type EventType string
 
-// The event types of MODEL.md section 3.
+// The event types of docs/model.md section 3.
 const (
 	ExportRestriction EventType = "export_restriction"
 	TruceEvent        EventType = "truce"

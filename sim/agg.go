@@ -331,5 +331,5 @@ func (a *agg) stats(i int) Stats {
 
 // lowerIsWorse marks the metrics whose worst trials are their smallest
 // values: CVaR95 averages the smallest 5 % of those, the largest 5 % of
-// the others (MODEL.md 5).
+// the others (docs/model.md 5).
 var lowerIsWorse = [nMetrics]bool{iDelivered: true, iTimeToShort: true}

@@ -7,7 +7,7 @@ import "math"
 // each store, which doubled their cost.
 
 // allocate computes the flows of material m on the current segment
-// (MODEL.md 4.2-4.4): ordinary requests upstream, supply downstream, then,
+// (docs/model.md 4.2-4.4): ordinary requests upstream, supply downstream, then,
 // where routes have under-delivered for longer than reroute_after (or at
 // once, with 0d), rerouted requests served from what ordinary requests
 // left, brought to their fixed point.
@@ -113,7 +113,7 @@ func (w *worker) allocate(m int, t float64) {
 	}
 }
 
-// supply runs material m from the mines down (MODEL.md 4.3): a node puts
+// supply runs material m from the mines down (docs/model.md 4.3): a node puts
 // out min(capacity, input, requests) and serves its routes pro rata. With
 // extra, rerouted requests are served from the capacity and input that
 // ordinary requests left; a node's input is pooled, so rerouted input
@@ -214,7 +214,7 @@ func (w *worker) supply(m int, extra bool) {
 const maxRounds = 500
 
 // rerouteFixedPoint brings material m's rerouted requests to their fixed point
-// (MODEL.md 4.4): each round sets the rerouted requests from the latest
+// (docs/model.md 4.4): each round sets the rerouted requests from the latest
 // flows, then runs the supply with them, until a round changes no request
 // and no route's failing state. With reroute_after 0d a route that falls
 // short in any round fails from that round on.
@@ -322,7 +322,7 @@ func (w *worker) flagShort(m int) bool {
 }
 
 // extraRequests sets the rerouted requests of material m from the latest
-// flows (MODEL.md 4.4) and reports whether any changed. Destinations go in
+// flows (docs/model.md 4.4) and reports whether any changed. Destinations go in
 // request order, so a node passes on, by share, the rerouted requests its
 // own destinations set in this round, as far as its spare capacity
 // allows. At a destination with alternatives, the routes that are failing
@@ -385,7 +385,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 }
 
 // levels splits the missing amount M of destination group g over its
-// routes that are not failing (MODEL.md 4.4), into w.part. At level 0
+// routes that are not failing (docs/model.md 4.4), into w.part. At level 0
 // every candidate whose source has spare capacity is asked its share of M
 // in proportion to that spare capacity; what a candidate cannot deliver
 // of its part (the fraction phi it delivers is below 1) is asked at the
@@ -461,7 +461,7 @@ func newClassTable(rows, nCl int) classTable {
 func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
 
 // askByClass sets w.ask to what node i asks upstream in each class: the
-// requests it sees, highest class first, up to its capacity (MODEL.md
+// requests it sees, highest class first, up to its capacity (docs/model.md
 // 4.3).
 func (w *worker) askByClass(i int, capacity float64) {
 	seen, ask := w.seen2.row(i), w.ask

@@ -58,7 +58,7 @@ type plan struct {
 	pairs   [][2]int // (restriction, region) pairs whose factor routes need
 
 	// classes are the distinct route priorities, ascending; a route's
-	// request class is its index there (MODEL.md 4.3). With one class the
+	// request class is its index there (docs/model.md 4.3). With one class the
 	// allocation skips the per-class tables.
 	classes []int
 

@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// MarshalJSON writes a metric as one flat object (MODEL.md section 6), with
+// MarshalJSON writes a metric as one flat object (docs/model.md section 5), with
 // null for a statistic that is undefined (time_to_short when no trial is
 // short, say). Floats use the shortest representation that reads back to
 // the same bits.

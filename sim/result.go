@@ -5,14 +5,14 @@ import "time"
 // ScopeKind is the level a metric is reported at.
 type ScopeKind string
 
-// The scopes of MODEL.md section 5.
+// The scopes of docs/model.md section 5.
 const (
 	ScopeConsumer ScopeKind = "consumer" // id is a consumer id
 	ScopeRegion   ScopeKind = "region"   // id is a region
 	ScopeTotal    ScopeKind = "total"    // id is "all"
 )
 
-// The metric names of MODEL.md section 5.
+// The metric names of docs/model.md section 5.
 const (
 	MetricShortfall     = "shortfall"      // cumulative unmet demand (t)
 	MetricShortfallFrac = "shortfall_frac" // shortfall over cumulative demand

@@ -418,7 +418,7 @@ func (w *worker) schedule() {
 }
 
 // rampValue is a ramp of length l from v0 at t0 to v1, moving in 8 equal
-// steps, each holding the midpoint value of its interval (MODEL.md 4.6).
+// steps, each holding the midpoint value of its interval (docs/model.md 4.6).
 func rampValue(t, t0, l, v0, v1 float64) float64 {
 	if l <= 0 || t >= t0+l {
 		return v1
@@ -607,7 +607,7 @@ func (w *worker) run(trial uint64) error {
 				t1 = min(t1, tr)
 			}
 		}
-		// Consumers: inventory, stockpile, shortfall (MODEL.md 4.5, 4.7).
+		// Consumers: inventory, stockpile, shortfall (docs/model.md 4.5, 4.7).
 		for c := range nC {
 			for m := range nM {
 				t1 = w.consumerRates(c, m, t, t1)
