@@ -339,3 +339,57 @@ routes:
 		t.Errorf("a route for all materials beside one for ndpr: error %v; want an overlap on ndpr", err)
 	}
 }
+
+// TestIdleCapacityWarnings: capacity that no feed can reach, whose output
+// no route carries to a consumer, or that only share-0 routes connect to
+// consumers while rerouting is off, is warned about by name.
+func TestIdleCapacityWarnings(t *testing.T) {
+	src := `
+start: 2025-01-01
+horizon: 5y
+materials: [ndpr, dy]
+stages: [mine, process]
+nodes:
+  - {id: cn-mine, stage: mine, region: CN, capacity: {ndpr: 100, dy: 10}}
+  - {id: us-mine, stage: mine, region: US, capacity: {ndpr: 50}}
+  - {id: cn-proc, stage: process, region: CN, capacity: {ndpr: 100, dy: 10}}
+  - {id: us-proc, stage: process, region: US, capacity: {ndpr: 50}}
+  - {id: jp-proc, stage: process, region: JP, capacity: {ndpr: 50}}
+consumers:
+  - {id: us, region: US, demand: {ndpr: 100, dy: 10}}
+routes:
+  - {from: cn-mine, to: cn-proc}
+  - {from: us-mine, to: us-proc}
+  - {from: us-mine, to: jp-proc, materials: [ndpr]}
+  - {from: cn-proc, to: us, share: 1}
+  - {from: us-proc, to: us, share: 0}
+events:
+  - {id: us-heavy, type: buildout, node: us-proc, capacity: {dy: 5}, online: 2y}
+`
+	sc := mustParse(t, src)
+	want := []string{
+		"buildout us-heavy: its dy capacity at us-proc can never matter: no feed can reach it",
+		"node jp-proc: its ndpr capacity can never matter: no route carries jp-proc's ndpr on to a consumer",
+		"node us-proc: its ndpr capacity can never matter: only share-0 routes lead from us-proc towards consumers, and reroute_after is never",
+		"node us-mine: its ndpr capacity can never matter: only share-0 routes",
+	}
+	all := strings.Join(sc.Warnings, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("warnings lack %q; got:\n%s", w, all)
+		}
+	}
+	if len(sc.Warnings) != len(want) {
+		t.Errorf("got %d warnings; want %d:\n%s", len(sc.Warnings), len(want), all)
+	}
+	// With rerouting on, the backup matters; with dy at the US mine, the
+	// heavy circuit has a feed.
+	fixed := strings.Replace(src, "capacity: {ndpr: 50}}\n  - {id: cn-proc", "capacity: {ndpr: 50, dy: 5}}\n  - {id: cn-proc", 1)
+	fixed = strings.Replace(fixed, "materials: [ndpr, dy]", "reroute_after: 30d\nmaterials: [ndpr, dy]", 1)
+	sc = mustParse(t, fixed)
+	for _, w := range sc.Warnings {
+		if !strings.Contains(w, "jp-proc") {
+			t.Errorf("unexpected warning %q", w)
+		}
+	}
+}

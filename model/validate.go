@@ -100,23 +100,103 @@ func validate(d *decoder, s *Scenario) {
 	}
 	validateShares(d, s)
 	validateEvents(d, s, nodeIDs, restrictionIDs)
+	warnIdleCapacity(s)
+}
+
+// warnIdleCapacity warns about capacity that can never matter
+// (docs/model.md 4.4): a node's or a buildout's capacity for a material
+// that no feed can reach (no upstream capacity for it along any route,
+// ordinary or backup), whose output no route can carry to a consumer that
+// demands it, or that only share-0 routes connect to consumers while
+// rerouting is off.
+func warnIdleCapacity(s *Scenario) {
+	nonZero := func(d Dist) bool { return !(d.IsFixed() && d.Value == 0) }
+	stage := map[string]int{}
 	for _, n := range s.Nodes {
-		if nodeStage[n.ID] == 0 {
-			continue
+		stage[n.ID] = s.StageIndex(n.Stage)
+	}
+	demands := map[string]map[string]bool{}
+	for _, c := range s.Consumers {
+		demands[c.ID] = map[string]bool{}
+		for m, d := range c.Demand {
+			demands[c.ID][m] = nonZero(d)
 		}
-		for _, m := range s.Materials {
-			c, ok := n.Capacity[m]
-			if !ok || (c.IsFixed() && c.Value == 0) {
-				continue
+	}
+	for _, m := range s.Materials {
+		// has: the node can have capacity for m at all.
+		has := map[string]bool{}
+		for _, n := range s.Nodes {
+			if d, ok := n.Capacity[m]; ok && nonZero(d) {
+				has[n.ID] = true
 			}
-			fed := false
-			for _, r := range s.Routes {
-				if _, carries := r.Share[m]; carries && r.To == n.ID {
-					fed = true
+		}
+		for _, e := range s.Events {
+			if b := e.Buildout; b != nil {
+				if d, ok := b.Capacity[m]; ok && nonZero(d) {
+					has[b.Node] = true
 				}
 			}
-			if !fed {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("node %s has %s capacity but no route brings it %s, so it can never produce it", n.ID, m, m))
+		}
+		var routes []Route
+		for _, r := range s.Routes {
+			if _, ok := r.Share[m]; ok {
+				routes = append(routes, r)
+			}
+		}
+		// fed: some chain of nodes with capacity for m reaches it from a
+		// mine. Routes go one stage down, so one sweep per stage settles it.
+		fed := map[string]bool{}
+		for _, n := range s.Nodes {
+			fed[n.ID] = has[n.ID] && stage[n.ID] == 0
+		}
+		for range s.Stages {
+			for _, r := range routes {
+				if fed[r.From] && has[r.To] {
+					fed[r.To] = true
+				}
+			}
+		}
+		// out: some chain of routes and nodes with capacity for m carries
+		// its output to a consumer demanding m; asked: the same through
+		// routes of positive share only, which is all that carries
+		// requests without rerouting.
+		out, asked := map[string]bool{}, map[string]bool{}
+		for range s.Stages {
+			for _, r := range routes {
+				toConsumer := demands[r.To][m]
+				if toConsumer || has[r.To] && out[r.To] {
+					out[r.From] = true
+				}
+				if r.Share[m] > 0 && (toConsumer || has[r.To] && asked[r.To]) {
+					asked[r.From] = true
+				}
+			}
+		}
+		why := func(node string) string {
+			switch {
+			case !fed[node]:
+				return fmt.Sprintf("no feed can reach it: no chain of routes from a mine with %s capacity, through nodes with %s capacity, leads into %s", m, m, node)
+			case !out[node]:
+				return fmt.Sprintf("no route carries %s's %s on to a consumer that demands it", node, m)
+			case s.RerouteAfter == nil && !asked[node]:
+				return fmt.Sprintf("only share-0 routes lead from %s towards consumers, and reroute_after is never, so it is never asked for %s", node, m)
+			}
+			return ""
+		}
+		for _, n := range s.Nodes {
+			if d, ok := n.Capacity[m]; ok && nonZero(d) {
+				if w := why(n.ID); w != "" {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("node %s: its %s capacity can never matter: %s", n.ID, m, w))
+				}
+			}
+		}
+		for _, e := range s.Events {
+			if b := e.Buildout; b != nil {
+				if d, ok := b.Capacity[m]; ok && nonZero(d) {
+					if w := why(b.Node); w != "" {
+						s.Warnings = append(s.Warnings, fmt.Sprintf("buildout %s: its %s capacity at %s can never matter: %s", e.ID, m, b.Node, w))
+					}
+				}
 			}
 		}
 	}

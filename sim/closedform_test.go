@@ -552,3 +552,39 @@ routes:
 `
 	check("restricted", simulate(t, restricted, 4), 100, 200)
 }
+
+// TestSpareSplitCounterexample keeps the contract's one known case where
+// more capacity raises a shortfall. A consumer's only ordinary source (CN)
+// is banned; two backups, in A (licensed at 50 %) and B (at 10 %), are
+// asked for the missing 1 t/day in proportion to their spare capacity.
+// Neither delivers its part in full, so nothing is asked again and the
+// consumer gets 0.5 pA + 0.1 pB. With equal spare that is 0.3 t/day; with
+// B's capacity tripled B is asked 3/4 and the consumer gets only 0.2
+// t/day: B's extra capacity costs 0.1 t/day. docs/model.md 4.4 explains it.
+func TestSpareSplitCounterexample(t *testing.T) {
+	src := func(bCap float64) string {
+		return fmt.Sprintf(`name: spare-split
+start: 2025-01-01
+horizon: 1y
+materials: [x]
+stages: [mine]
+reroute_after: 0d
+nodes:
+  - {id: cn, stage: mine, region: CN, capacity: {x: 100000}}
+  - {id: a, stage: mine, region: A, capacity: {x: 1000}}
+  - {id: b, stage: mine, region: B, capacity: {x: %g}}
+consumers:
+  - {id: us, region: US, demand: {x: 365.25}}
+routes:
+  - {from: cn, to: us, share: 1}
+  - {from: a, to: us, share: 0}
+  - {from: b, to: us, share: 0}
+events:
+  - {id: ban, type: export_restriction, region: CN, start: 0d}
+  - {id: licence-a, type: export_restriction, region: A, start: 0d, allowed: 0.5}
+  - {id: licence-b, type: export_restriction, region: B, start: 0d, allowed: 0.1}
+`, bCap)
+	}
+	exact(t, "shortfall, equal spare", metric(t, simulate(t, src(1000), 4), MetricShortfall).Mean, 365.25*0.7)
+	exact(t, "shortfall, B tripled", metric(t, simulate(t, src(3000), 4), MetricShortfall).Mean, 365.25*0.8)
+}
