@@ -21,7 +21,8 @@ type Info struct {
 // Table writes the human summary: per material and scope, the chance of
 // any shortfall, the mean shortfall with its standard error, its median,
 // P95 and CVaR95, and the median time to the first shortfall; then each
-// stage's output share by region; then warnings.
+// stage's output share by region. Warnings are the caller's to print
+// (reesim run writes them to stderr).
 func Table(w io.Writer, r *sim.Result, info Info) error {
 	rate := float64(r.Trials) / r.Elapsed.Seconds()
 	fmt.Fprintf(w, "reesim %s: %d trials, seed %d", r.Scenario, r.Trials, r.Seed)
@@ -84,9 +85,6 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 	}
 	if r.StopReason != "" {
 		fmt.Fprintf(w, "\nstopped: %s\n", r.StopReason)
-	}
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	return nil
 }

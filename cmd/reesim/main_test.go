@@ -324,3 +324,21 @@ func TestParseShardAuto(t *testing.T) {
 		}
 	}
 }
+
+// TestRunWarnsOnStderr: a scenario's warnings go to stderr in every
+// format, so stdout stays machine-readable.
+func TestRunWarnsOnStderr(t *testing.T) {
+	for _, format := range []string{"table", "json", "csv"} {
+		code, stdout, stderr := runCLI(t, context.Background(), "run", "testdata/idle-capacity.yaml", "-n", "64", "-q", "--format", format)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, stderr)
+		}
+		want := "reesim: warning: node us-proc: its dy capacity can never matter: no feed can reach it"
+		if !strings.Contains(stderr, want) {
+			t.Errorf("%s: stderr %q lacks %q", format, stderr, want)
+		}
+		if strings.Contains(stdout, "warning: node") && format != "json" {
+			t.Errorf("%s: the warning is on stdout too:\n%s", format, stdout)
+		}
+	}
+}

@@ -68,6 +68,11 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// Warnings go to stderr in every format, before the run, so that a
+	// long run does not hide them and stdout stays machine-readable.
+	for _, warn := range sc.Warnings {
+		fmt.Fprintf(cmd.Root().ErrWriter, "reesim: warning: %s\n", warn)
+	}
 	if cmd.IsSet("seed") {
 		sc.Seed = cmd.Uint64("seed")
 	}
