@@ -270,11 +270,10 @@ func (w *worker) rerouteFixedPoint(m int) {
 // step alpha and its undamped change r after one of last. A missing amount
 // shrinks as rerouted input raises a node's ordinary output, so the plain
 // iteration can swing between two states (it does in a random scenario
-// with priorities): where a round's change has not shrunk to under 0.9
-// of the one before, the step halves (to 1/64 at least); where it shrank
-// below 0.3, it doubles back towards 1. Damping leaves the fixed point
-// where it is, and rounds end only when the undamped change is within
-// the tolerance.
+// with priorities): where a round's change has not shrunk below 0.95 of
+// the one before, the step halves, to 1/8 at least. Damping leaves the
+// fixed point where it is, and rounds end only when the undamped change
+// is within the tolerance.
 func damping(alpha, r, last float64) float64 {
 	if r > 0.95*last {
 		return max(alpha/2, 1.0/8)
@@ -298,12 +297,18 @@ func (w *worker) phi(m, k int) float64 {
 // (both before any restriction). The extra requests it carries as a
 // candidate for other routes' missing amounts are not part of that.
 func (w *worker) routeShort(m, k int) bool {
-	e := w.e[k]
-	got := w.dO[k]
+	return w.got(k, w.e[k]) < (w.q[k]+w.e[k])*(1-tiny)
+}
+
+// got is what the route at position k delivers of its ordinary request
+// and of e, its share of the rerouted requests its destination passes
+// upstream: its rerouted deliveries are pro rata over all it carries.
+func (w *worker) got(k int, e float64) float64 {
+	g := w.dO[k]
 	if x := w.xq[k]; x > 0 {
-		got += w.dX[k] * e / x
+		g += w.dX[k] * e / x
 	}
-	return got < (w.q[k]+e)*(1-tiny)
+	return g
 }
 
 // flagShort marks as failing every route of a destination with
@@ -337,7 +342,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	var (
 		seenX, spare   = w.seenX, w.spareN
 		xq, xa, q, f   = w.xq[:n], w.xa[:n], w.q[:n], w.f[:n]
-		e, dO, dX      = w.e[:n], w.dO[:n], w.dX[:n]
+		e              = w.e[:n]
 		part, flagged  = w.part[:n], w.flagged[:n]
 		share, from    = tb.share[:n], tb.from[:n]
 		changed        = w.extraChanged
@@ -356,11 +361,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 			e[k] = ek
 			largest = max(largest, q[k]+ek)
 			if flagged[k] {
-				got := dO[k]
-				if xq[k] > 0 {
-					got += dX[k] * ek / xq[k]
-				}
-				M += max(0, q[k]+ek-got)
+				M += max(0, q[k]+ek-w.got(k, ek))
 			}
 		}
 		if tb.alt[gi] {
