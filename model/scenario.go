@@ -170,7 +170,7 @@ func (d *decoder) node(n *yaml.Node, path string, s *Scenario) Node {
 
 func (d *decoder) consumer(n *yaml.Node, path string, s *Scenario) Consumer {
 	out := Consumer{Pos: d.pos(n), Growth: FixedValue(0, Number)}
-	m := d.fields(n, path, "id", "region", "demand", "growth", "inventory", "refill", "stockpile")
+	m := d.fields(n, path, "id", "region", "demand", "growth", "inventory", "refill", "stockpile", "substitution")
 	if m == nil {
 		return out
 	}
@@ -201,6 +201,19 @@ func (d *decoder) consumer(n *yaml.Node, path string, s *Scenario) Consumer {
 			}
 			sp.ReleaseAfter = d.value(sm, p, "release_after", Days, nonNeg, sp.ReleaseAfter, false)
 			out.Stockpile = sp
+		}
+	}
+	if v, ok := m["substitution"]; ok {
+		p := join(path, "substitution")
+		sm := d.fields(v, p, "after", "fraction", "ramp")
+		if sm != nil {
+			sub := &Substitution{After: FixedValue(0, Days), Ramp: FixedValue(0, Days)}
+			sub.After = d.value(sm, p, "after", Days, nonNeg, sub.After, false)
+			if f := d.require(sm, v, p, "fraction", "a fraction per material, such as {dy: 0.3}"); f != nil {
+				sub.Fraction = d.perMaterial(f, join(p, "fraction"), s.Materials, Number, fraction)
+			}
+			sub.Ramp = d.value(sm, p, "ramp", Days, nonNeg, sub.Ramp, false)
+			out.Substitution = sub
 		}
 	}
 	return out

@@ -237,7 +237,7 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 		o.Material, _ = d.str(v, join(path, "material"))
 	}
 	o.Metric = "shortfall_frac"
-	get("metric", &o.Metric, []string{"shortfall", "shortfall_frac", "peak_frac", "p_short", "time_to_short", "days_short", "demand", "delivered"})
+	get("metric", &o.Metric, []string{"shortfall", "shortfall_frac", "peak_frac", "p_short", "time_to_short", "days_short", "demand", "delivered", "substituted"})
 	get("stat", &o.Stat, Stats)
 	return o
 }

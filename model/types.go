@@ -82,7 +82,20 @@ type Consumer struct {
 	// (days); nil means inventory is never refilled.
 	Refill    *Dist
 	Stockpile *Stockpile
-	Pos       Pos
+	// Substitution is the consumer's substitution and thrifting; nil: none.
+	Substitution *Substitution
+	Pos          Pos
+}
+
+// Substitution is how a consumer designs a material out once it has been
+// short of it long enough (docs/model.md 4.7): after After days of
+// continuous shortfall (after inventory) its demand for the material falls
+// by Fraction of what it would otherwise be, over Ramp, for the rest of
+// the trial.
+type Substitution struct {
+	After    Dist            // days
+	Fraction map[string]Dist // per material, 0..1
+	Ramp     Dist            // days, default 0
 }
 
 // Stockpile is a strategic reserve held for a consumer.

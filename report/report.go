@@ -298,6 +298,7 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 <dt>±</dt><dd>One standard error of the Monte Carlo estimate beside it: the noise of the estimate, not the spread of outcomes.</dd>
 <dt>P50, P95</dt><dd>The median and the 1-in-20 value over trials.</dd>
 <dt>CVaR95</dt><dd>The mean of the worst 5 % of trials: the largest values for shortfall, shortfall fraction, peak fraction and days short; the smallest for delivered and for the time to the first shortfall, where less is worse.</dd>
+<dt>substituted</dt><dd>Demand a consumer gave up by substitution or thrifting after being short long enough; neither shortfall nor delivered.</dd>
 <dt>first shortfall</dt><dd>Days from the start to the first shortfall, over the trials that have one.</dd>
 </dl>
 <p class="note">Made with reesim. Every figure is reproducible: the same scenario, seed and trial count give the same result to the bit.</p>

@@ -21,6 +21,7 @@ const (
 	iDaysShort
 	iDemand
 	iDelivered
+	iSubstituted
 	nMetrics
 )
 
@@ -208,6 +209,7 @@ func (b *block) addScope(w *worker, j, nH int) {
 	b.value(base+iDaysShort, w.tDays[j])
 	b.value(base+iDemand, dem)
 	b.value(base+iDelivered, w.tDlv[j])
+	b.value(base+iSubstituted, w.tSub[j])
 }
 
 // add folds a block into the exact aggregates and resets the block.

@@ -588,3 +588,33 @@ events:
 	exact(t, "shortfall, equal spare", metric(t, simulate(t, src(1000), 4), MetricShortfall).Mean, 365.25*0.7)
 	exact(t, "shortfall, B tripled", metric(t, simulate(t, src(3000), 4), MetricShortfall).Mean, 365.25*0.8)
 }
+
+// TestSubstitution: under a total ban from day 0 a consumer of 1 t/day
+// gives up part of its demand once it has been short long enough
+// (docs/model.md 4.7). Given up at once (after 0d, 40 %): shortfall 0.6
+// and substituted 0.4 t/day all year. Over a ramp (after 30d, 50 %, ramp
+// 80d): 30 days short in full, then 8 steps of 10 days each holding
+// (j + 0.5)/8 of the 50 % (20 t given up, 60 t short), then 0.5 t/day to
+// the end. With 20 days of inventory the clock starts when it runs out.
+func TestSubstitution(t *testing.T) {
+	const H = 365.25
+	ban := `
+  - {id: ban, type: export_restriction, region: CN, start: 0d}`
+	for _, tt := range []struct {
+		name, consumer       string
+		short, sub, dem, dlv float64
+	}{
+		{"immediate", "    substitution: {after: 0d, fraction: {x: 0.4}}", 0.6 * H, 0.4 * H, 0.6 * H, 0},
+		{"ramped", "    substitution: {after: 30d, fraction: {x: 0.5}, ramp: 80d}", 30 + 60 + 0.5*(H-110), 20 + 0.5*(H-110), H - 20 - 0.5*(H-110), 0},
+		{"after inventory", "    inventory: {x: 20d}\n    substitution: {after: 10d, fraction: {x: 0.5}}", 10 + 0.5*(H-30), 0.5 * (H - 30), H - 0.5*(H-30), 20},
+	} {
+		res := simulate(t, chain(tt.consumer, "", toUS, ban), 4)
+		exact(t, tt.name+" shortfall", metric(t, res, MetricShortfall).Mean, tt.short)
+		exact(t, tt.name+" substituted", metric(t, res, MetricSubstituted).Mean, tt.sub)
+		exact(t, tt.name+" demand", metric(t, res, MetricDemand).Mean, tt.dem)
+		exact(t, tt.name+" delivered", metric(t, res, MetricDelivered).Mean, tt.dlv)
+	}
+	// No shortfall, no substitution.
+	res := simulate(t, chain("    substitution: {after: 0d, fraction: {x: 0.4}}", "", toUS, ""), 4)
+	exact(t, "unrestricted substituted", metric(t, res, MetricSubstituted).Mean, 0)
+}

@@ -62,6 +62,9 @@ type plan struct {
 	// allocation skips the per-class tables.
 	classes []int
 
+	// subs is whether any consumer substitutes (docs/model.md 4.7).
+	subs bool
+
 	rerouteAfter *sampler // nil: never
 	flowKeys     []FlowKey
 	routeFlow    []int // per route x material: flow key index
@@ -96,7 +99,11 @@ type pcons struct {
 	maxRel   []*sampler // nil: unlimited
 	relAfter *sampler
 	hasStock bool
-	scopeIdx []int // the canonical scopes of its consumer, region and total scope
+	// Substitution (docs/model.md 4.7): subFrac per material, nil where
+	// the consumer does not substitute it.
+	subAfter, subRamp *sampler
+	subFrac           []*sampler
+	scopeIdx          []int // the canonical scopes of its consumer, region and total scope
 }
 
 type proute struct {
@@ -251,6 +258,17 @@ func compile(sc *model.Scenario) (*plan, error) {
 				}
 				if d, ok := sp.MaxRelease[mat]; ok {
 					pc.maxRel[m] = newSampler(d, owner, "stockpile.max_release."+mat, 0, inf)
+				}
+			}
+		}
+		if sub := c.Substitution; sub != nil {
+			pc.subAfter = newSampler(sub.After, owner, "substitution.after", 0, inf)
+			pc.subRamp = newSampler(sub.Ramp, owner, "substitution.ramp", 0, inf)
+			p.subs = true
+			pc.subFrac = make([]*sampler, p.nM)
+			for m, mat := range p.mats {
+				if d, ok := sub.Fraction[mat]; ok {
+					pc.subFrac[m] = newSampler(d, owner, "substitution.fraction."+mat, 0, 1)
 				}
 			}
 		}

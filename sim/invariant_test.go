@@ -53,6 +53,9 @@ func randomScenario(r *rand.Rand) string {
 		if r.IntN(3) == 0 {
 			fmt.Fprintf(&b, "    stockpile: {holdings: {a: %d}, max_release: {a: %d}, release_after: %dd}\n", r.IntN(50), 10+r.IntN(200), r.IntN(60))
 		}
+		if r.IntN(3) == 0 {
+			fmt.Fprintf(&b, "    substitution: {after: %dd, fraction: {a: %.2f, b: {dist: uniform, min: 0, max: 0.5}}, ramp: %dd}\n", r.IntN(90), r.Float64(), r.IntN(120))
+		}
 	}
 	b.WriteString("routes:\n")
 	dests := append(byStage[1:], cons)

@@ -22,10 +22,11 @@ const (
 	MetricDaysShort     = "days_short"     // days with a positive shortfall rate
 	MetricDemand        = "demand"         // cumulative demand (t)
 	MetricDelivered     = "delivered"      // cumulative delivery (t)
+	MetricSubstituted   = "substituted"    // cumulative demand given up by substitution (t)
 )
 
 // MetricNames lists the metrics in report order.
-var MetricNames = []string{MetricShortfall, MetricShortfallFrac, MetricPeakFrac, MetricPShort, MetricTimeToShort, MetricDaysShort, MetricDemand, MetricDelivered}
+var MetricNames = []string{MetricShortfall, MetricShortfallFrac, MetricPeakFrac, MetricPShort, MetricTimeToShort, MetricDaysShort, MetricDemand, MetricDelivered, MetricSubstituted}
 
 // Stats summarises one metric over trials. SE is the standard error of
 // the mean, SD/sqrt(N). Quantiles are read from a histogram whose relative

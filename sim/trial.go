@@ -70,6 +70,17 @@ type worker struct {
 	hold0    []float64 // nC*nM, t
 	maxRel   []float64 // nC*nM, t/day
 	relAfter []float64 // nC
+	// Substitution, per consumer x material: the fraction of demand it
+	// gives up, after how long short (per consumer), over what ramp, and
+	// when it started (-1: not yet).
+	subF, subStart    []float64 // nC*nM
+	subAfter, subRamp []float64 // nC
+	// subNext is the next instant a substitution starts or steps, and
+	// subMask the materials whose demand changes there.
+	subNext float64
+	subMask uint64
+	// demDirty forces demands to be recomputed before the next month.
+	demDirty bool
 	rs       []rstate
 	ts       []tstate
 	bs       []bstate
@@ -98,7 +109,8 @@ type worker struct {
 	cap    []float64 // nN*nM, t/day
 	keep   []float64 // nN: product of (1 - loss)
 	pairF  []float64
-	dem    []float64 // nC*nM, t/day
+	dem    []float64 // nC*nM, t/day, after substitution
+	demAll []float64 // nC*nM, t/day, before substitution
 	deliv  []float64 // nR*nM: delivered, ordinary and rerouted
 	out    []float64 // nN*nM
 	recv   []float64 // nC*nM
@@ -129,10 +141,10 @@ type worker struct {
 	inO, inX                                         []float64
 
 	// Trial outputs.
-	tDem, tShort, tDlv, tDays, tFirst []float64 // nS*nM
-	perDem, perShort                  []float64 // nS*nM*nP
-	utilOut, utilCap                  []float64 // nN*nM*nP
-	flow                              []float64 // nF*nP
+	tDem, tShort, tDlv, tDays, tFirst, tSub []float64 // nS*nM
+	perDem, perShort                        []float64 // nS*nM*nP
+	utilOut, utilCap                        []float64 // nN*nM*nP
+	flow                                    []float64 // nF*nP
 
 	segments int
 
@@ -147,6 +159,7 @@ func newWorker(p *plan, seed uint64) *worker {
 	w := &worker{p: p, seed: seed,
 		nextAlloc: f(nM), trig: f(nM), since: f(nM),
 		cap0: f(nN * nM), dem0: f(nC * nM), growth: f(nC), inv0: f(nC * nM), refill: f(nC * nM), hold0: f(nC * nM), maxRel: f(nC * nM), relAfter: f(nC),
+		subF: f(nC * nM), subStart: f(nC * nM), subAfter: f(nC), subRamp: f(nC), demAll: f(nC * nM), tSub: f(nS * nM),
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
 		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
 		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), e: f(nR), part: f(nR), flagged: make([]bool, nR),
@@ -210,6 +223,10 @@ func (w *worker) sample(trial uint64) {
 		if pc.hasStock {
 			w.relAfter[c] = pc.relAfter.draw(&w.st)
 		}
+		if pc.subFrac != nil {
+			w.subAfter[c] = pc.subAfter.draw(&w.st)
+			w.subRamp[c] = pc.subRamp.draw(&w.st)
+		}
 		for m := range nM {
 			i := c*nM + m
 			d := 0.0
@@ -240,6 +257,10 @@ func (w *worker) sample(trial uint64) {
 				w.maxRel[i] = s.draw(&w.st) / model.DaysPerYear
 			}
 			w.spSince[i] = -1
+			w.subF[i], w.subStart[i] = 0, -1
+			if pc.subFrac != nil && pc.subFrac[m] != nil {
+				w.subF[i] = pc.subFrac[m].draw(&w.st)
+			}
 		}
 	}
 	for i := range w.under {
@@ -508,30 +529,90 @@ func (w *worker) evaluate(tm float64) {
 		w.pairF[pi] = w.factor(pr[0], pr[1], tm)
 	}
 	month := math.Floor(tm / model.DaysPerMonth)
-	if month == w.demMonth {
-		return // demands step only at month boundaries
+	if month == w.demMonth && !w.demDirty {
+		return // demands step only at month boundaries and substitution steps
 	}
-	w.demMonth = month
+	w.demMonth, w.demDirty = month, false
 	for c := range p.cons {
 		g := 1.0
 		if w.growth[c] != 0 {
 			g = math.Pow(1+w.growth[c], month/12)
 		}
 		for m := range nM {
-			w.dem[c*nM+m] = w.dem0[c*nM+m] * g
+			i := c*nM + m
+			d := w.dem0[i] * g
+			w.demAll[i] = d
+			if s := w.subStart[i]; s >= 0 && tm >= s {
+				d *= 1 - rampValue(tm, s, w.subRamp[c], 0, w.subF[i])
+			}
+			w.dem[i] = d
 		}
 	}
+}
+
+// substitute starts the substitution of every consumer and material whose
+// shortfall clock has run for its `after` by t (docs/model.md 4.7), and
+// sets w.subNext and w.subMask to the next instant a substitution starts
+// or takes a ramp step, and the materials it changes. It reports the
+// materials whose demand changes at t.
+func (w *worker) substitute(t float64) uint64 {
+	p := w.p
+	nM := p.nM
+	var now uint64
+	w.subNext, w.subMask = math.Inf(1), 0
+	next := func(at float64, m int) {
+		switch {
+		case at <= t+eps:
+			now |= bit(m)
+		case at < w.subNext-eps:
+			w.subNext, w.subMask = at, bit(m)
+		case at <= w.subNext+eps:
+			w.subMask |= bit(m)
+		}
+	}
+	for c, pc := range p.cons {
+		if pc.subFrac == nil {
+			continue
+		}
+		for m := range nM {
+			i := c*nM + m
+			if w.subF[i] <= 0 {
+				continue
+			}
+			s := w.subStart[i]
+			if s < 0 {
+				if w.spSince[i] < 0 {
+					continue
+				}
+				at := w.spSince[i] + w.subAfter[c]
+				if at > t+eps {
+					next(at, m)
+					continue
+				}
+				s = t
+				w.subStart[i] = s
+				now |= bit(m)
+			}
+			// The ramp's steps (docs/model.md 4.6): s + j R / 8.
+			if R := w.subRamp[c]; R > 0 && t < s+R-eps {
+				j := math.Floor((t-s)*8/R+eps) + 1
+				next(s+j*R/8, m)
+			}
+		}
+	}
+	return now
 }
 
 // run simulates one trial into the worker's trial outputs.
 func (w *worker) run(trial uint64) error {
 	p := w.p
 	w.sample(trial)
-	nC, nM, nP := len(p.cons), p.nM, p.nP
+	nM, nP := p.nM, p.nP
 	clear(w.tDem)
 	clear(w.tShort)
 	clear(w.tDlv)
 	clear(w.tDays)
+	clear(w.tSub)
 	for i := range w.tFirst {
 		w.tFirst[i] = -1
 	}
@@ -552,6 +633,7 @@ func (w *worker) run(trial uint64) error {
 	}
 	w.curPer = 0
 	w.demMonth = -1
+	w.subNext, w.subMask = math.Inf(1), 0
 	for t < H-eps {
 		w.segments++
 		if w.segments > maxSegments {
@@ -565,6 +647,15 @@ func (w *worker) run(trial uint64) error {
 			dirty |= w.dyn[id].mask
 			id++
 		}
+		if p.subs && w.subNext <= t+eps {
+			// A substitution steps or starts here: the materials of the
+			// steps due now, and of any that start now. (Read the mask
+			// before substitute replaces it: Go leaves the order of a
+			// field read and a call in one expression unspecified.)
+			due := w.subMask
+			dirty |= due | w.substitute(t)
+			w.demDirty = true
+		}
 		nb := H
 		if is < len(p.breaks) {
 			nb = min(nb, p.breaks[is])
@@ -572,6 +663,7 @@ func (w *worker) run(trial uint64) error {
 		if id < len(w.dyn) {
 			nb = min(nb, w.dyn[id].t)
 		}
+		nb = min(nb, w.subNext)
 		for m, at := range w.nextAlloc {
 			if at <= t+eps || w.trig[m] <= t+eps {
 				dirty |= bit(m)
@@ -601,17 +693,24 @@ func (w *worker) run(trial uint64) error {
 			}
 		}
 		dirty = 0
-		t1 := nb
-		for _, tr := range w.trig {
-			if tr > t+eps {
-				t1 = min(t1, tr)
+		t1 := w.rates(t, nb)
+		if p.subs {
+			// A consumer short from t whose substitution needs no wait
+			// gives up demand from t: recompute this segment with it.
+			if ch := w.substitute(t); ch != 0 {
+				nb = min(nb, w.subNext)
+				tm = (t + nb) / 2
+				w.demDirty = true
+				w.evaluate(tm)
+				for m := range nM {
+					if ch&bit(m) != 0 {
+						w.allocate(m, t)
+					}
+				}
+				t1 = w.rates(t, nb)
+				w.substitute(t)
 			}
-		}
-		// Consumers: inventory, stockpile, shortfall (docs/model.md 4.5, 4.7).
-		for c := range nC {
-			for m := range nM {
-				t1 = w.consumerRates(c, m, t, t1)
-			}
+			t1 = min(t1, w.subNext)
 		}
 		if t1 <= t+eps {
 			return fmt.Errorf("sim: trial %d stalled at day %g (a bug; please report the scenario)", trial, t)
@@ -653,9 +752,11 @@ func (w *worker) run(trial uint64) error {
 					}
 				}
 				dem, sh, dl := D*dt, short*dt, (min(G, D)+draw+rel)*dt
+				sub := (w.demAll[i] - D) * dt
 				for _, s := range pc.scopeIdx {
 					j := s*nM + m
 					w.tDem[j] += dem
+					w.tSub[j] += sub
 					w.tShort[j] += sh
 					w.tDlv[j] += dl
 					w.perDem[j*nP+per] += dem
@@ -676,6 +777,24 @@ func (w *worker) run(trial uint64) error {
 	}
 	w.flushAll(H)
 	return nil
+}
+
+// rates sets every consumer's rates on the segment from t (docs/model.md
+// 4.5) and returns its end: nb, or earlier where a reroute clock runs out
+// or a consumer's inventory or stockpile changes regime.
+func (w *worker) rates(t, nb float64) float64 {
+	t1 := nb
+	for _, tr := range w.trig {
+		if tr > t+eps {
+			t1 = min(t1, tr)
+		}
+	}
+	for c := range w.p.cons {
+		for m := range w.p.nM {
+			t1 = w.consumerRates(c, m, t, t1)
+		}
+	}
+	return t1
 }
 
 // flush adds material m's node and route flows, constant since w.since[m],
