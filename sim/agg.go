@@ -323,11 +323,7 @@ func (a *agg) stats(i int) Stats {
 	h := &a.hist[i]
 	q := func(p float64) float64 { return h.quantile(p, m.n, m.min, m.max) }
 	st.P5, st.P50, st.P90, st.P95, st.P99 = q(0.05), q(0.5), q(0.9), q(0.95), q(0.99)
-	if lowerIsWorse[i%nMetrics] {
-		st.CVaR95 = clamp(h.headMean(0.05, m.n, m.min, m.max), m.min, m.max)
-	} else {
-		st.CVaR95 = clamp(h.tailMean(0.05, m.n, m.min, m.max), m.min, m.max)
-	}
+	st.CVaR95 = clamp(h.tailMean(0.05, m.n, m.min, m.max, lowerIsWorse[i%nMetrics]), m.min, m.max)
 	return st
 }
 

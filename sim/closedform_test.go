@@ -476,24 +476,29 @@ func TestRerouteAtOnce(t *testing.T) {
 	}
 }
 
-// TestPriority: a mine of 300 t/yr serves a priority-1 consumer of 200
-// and a priority-0 one of 400: the first is served in full, the second
-// gets the remaining 100 (pro rata, each would get half).
-func TestPriority(t *testing.T) {
-	src := `name: priority
+// twoConsumers is a one-material scenario with consumers a (200 t/yr,
+// region A) and b (400 t/yr, region B); the fragments are its stages,
+// nodes and routes.
+func twoConsumers(stages, nodes, routes string) string {
+	return fmt.Sprintf(`name: two-consumers
 start: 2025-01-01
 horizon: 1y
 materials: [x]
-stages: [mine]
+stages: [%s]
 nodes:
-  - {id: m, stage: mine, region: A, capacity: {x: 300}}
+%s
 consumers:
   - {id: a, region: A, demand: {x: 200}}
   - {id: b, region: B, demand: {x: 400}}
 routes:
-  - {from: m, to: a, priority: 1}
-  - {from: m, to: b}
-`
+%s
+`, stages, nodes, routes)
+}
+
+// TestPriority: a mine of 300 t/yr serves a priority-1 consumer of 200
+// and a priority-0 one of 400: the first is served in full, the second
+// gets the remaining 100 (pro rata, each would get half).
+func TestPriority(t *testing.T) {
 	check := func(what string, res *Result, wantA, wantB float64) {
 		t.Helper()
 		for c, want := range map[string]float64{"a": wantA, "b": wantB} {
@@ -501,48 +506,21 @@ routes:
 			exact(t, what+" shortfall "+c, m.Mean, want)
 		}
 	}
+	mine := "  - {id: m, stage: mine, region: A, capacity: {x: 300}}"
+	src := twoConsumers("mine", mine, "  - {from: m, to: a, priority: 1}\n  - {from: m, to: b}")
 	check("one stage", simulate(t, src, 4), 0, 300)
 
 	// The same through two stages: the class of a's requests propagates
 	// from its route up to the mine.
-	two := `name: priority-two
-start: 2025-01-01
-horizon: 1y
-materials: [x]
-stages: [mine, process]
-nodes:
-  - {id: m, stage: mine, region: A, capacity: {x: 300}}
-  - {id: p, stage: process, region: A, capacity: {x: 100000}}
-consumers:
-  - {id: a, region: A, demand: {x: 200}}
-  - {id: b, region: B, demand: {x: 400}}
-routes:
-  - {from: m, to: p}
-  - {from: p, to: a, priority: 1}
-  - {from: p, to: b}
-`
+	two := twoConsumers("mine, process", mine+"\n  - {id: p, stage: process, region: A, capacity: {x: 100000}}",
+		"  - {from: m, to: p}\n  - {from: p, to: a, priority: 1}\n  - {from: p, to: b}")
 	check("two stages", simulate(t, two, 4), 0, 300)
 
 	// Priority on the upstream route: p1 (feeding a) outranks p2 (feeding
 	// b) at the mine.
-	upstream := `name: priority-upstream
-start: 2025-01-01
-horizon: 1y
-materials: [x]
-stages: [mine, process]
-nodes:
-  - {id: m, stage: mine, region: A, capacity: {x: 300}}
-  - {id: p1, stage: process, region: A, capacity: {x: 100000}}
-  - {id: p2, stage: process, region: A, capacity: {x: 100000}}
-consumers:
-  - {id: a, region: A, demand: {x: 200}}
-  - {id: b, region: B, demand: {x: 400}}
-routes:
-  - {from: m, to: p1, priority: 1}
-  - {from: m, to: p2}
-  - {from: p1, to: a}
-  - {from: p2, to: b}
-`
+	upstream := twoConsumers("mine, process",
+		mine+"\n  - {id: p1, stage: process, region: A, capacity: {x: 100000}}\n  - {id: p2, stage: process, region: A, capacity: {x: 100000}}",
+		"  - {from: m, to: p1, priority: 1}\n  - {from: m, to: p2}\n  - {from: p1, to: a}\n  - {from: p2, to: b}")
 	check("upstream priority", simulate(t, upstream, 4), 0, 300)
 
 	// Restrictions cap every class alike: a's route licensed at 50 %

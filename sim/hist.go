@@ -112,62 +112,44 @@ func (h *hist) quantile(p float64, n uint64, lo, hi float64) float64 {
 	return hi
 }
 
-// tailMean returns the mean of the largest ceil(q*n) of n values, reading each
-// at its bin's midpoint (clamped into [lo, hi]).
-func (h *hist) tailMean(q float64, n uint64, lo, hi float64) float64 {
-	if n == 0 {
-		return math.NaN()
-	}
-	m := uint64(math.Ceil(q * float64(n)))
-	m = max(m, 1)
-	need := m
-	var sum float64
-	for o := nOctaves - 1; o >= 0 && need > 0; o-- {
-		p := h.oct[o]
-		if p == nil {
-			continue
-		}
-		for s := subBins - 1; s >= 0 && need > 0; s-- {
-			if p[s] == 0 {
-				continue
-			}
-			take := min(p[s], need)
-			sum += float64(take) * clamp(binMid(o, s), lo, hi)
-			need -= take
-		}
-	}
-	// The remainder of the tail, if any, is zeros.
-	return sum / float64(m)
-}
-
-// headMean returns the mean of the smallest ceil(q*n) of n values (n >= the
-// stored count; the rest are zeros), reading each at its bin's midpoint
-// (clamped into [lo, hi]).
-func (h *hist) headMean(q float64, n uint64, lo, hi float64) float64 {
+// tailMean returns the mean of the largest ceil(q*n) of n values (n >= the
+// stored count; the rest are zeros), or with smallest the mean of the
+// smallest ceil(q*n), reading each at its bin's midpoint (clamped into
+// [lo, hi]).
+func (h *hist) tailMean(q float64, n uint64, lo, hi float64, smallest bool) float64 {
 	if n == 0 {
 		return math.NaN()
 	}
 	m := max(uint64(math.Ceil(q*float64(n))), 1)
 	need := m
 	var sum float64
-	if zeros := n - h.pos; zeros > 0 {
-		take := min(zeros, need)
-		sum += float64(take) * clamp(0, lo, hi)
-		need -= take
+	take := func(count uint64, v float64) {
+		t := min(count, need)
+		sum += float64(t) * clamp(v, lo, hi)
+		need -= t
 	}
-	for o := 0; o < nOctaves && need > 0; o++ {
+	if smallest && n > h.pos {
+		take(n-h.pos, 0) // the zeros come first
+	}
+	for k := 0; k < nOctaves && need > 0; k++ {
+		o := k
+		if !smallest {
+			o = nOctaves - 1 - k
+		}
 		p := h.oct[o]
 		if p == nil {
 			continue
 		}
-		for s := 0; s < subBins && need > 0; s++ {
-			if p[s] == 0 {
-				continue
+		for j := 0; j < subBins && need > 0; j++ {
+			s := j
+			if !smallest {
+				s = subBins - 1 - j
 			}
-			take := min(p[s], need)
-			sum += float64(take) * clamp(binMid(o, s), lo, hi)
-			need -= take
+			if p[s] > 0 {
+				take(p[s], binMid(o, s))
+			}
 		}
 	}
+	// Of the largest, any remainder is zeros, which add nothing.
 	return sum / float64(m)
 }
