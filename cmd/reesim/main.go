@@ -127,10 +127,13 @@ func onUsageError(_ context.Context, cmd *cli.Command, err error, _ bool) error 
 	return &usageError{err: err, hint: fmt.Sprintf("run 'reesim %s --help' for usage", cmd.Name)}
 }
 
-// withUsageErrors makes flag mistakes in every subcommand exit 2 with a hint.
+// withUsageErrors makes flag mistakes in every subcommand exit 2 with a
+// hint, and keeps each value of a repeated flag whole: --set takes YAML,
+// whose inline maps and lists have commas.
 func withUsageErrors(cmds ...*cli.Command) []*cli.Command {
 	for _, c := range cmds {
 		c.OnUsageError = onUsageError
+		c.DisableSliceFlagSeparator = true
 	}
 	return cmds
 }

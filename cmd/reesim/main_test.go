@@ -342,3 +342,20 @@ func TestRunWarnsOnStderr(t *testing.T) {
 		}
 	}
 }
+
+// TestSetInlineDistribution: --set takes YAML with commas (an inline
+// distribution) whole, for every command that takes --set.
+func TestSetInlineDistribution(t *testing.T) {
+	set := "events.truce.lag={dist: uniform, min: 10d, max: 20d}"
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "-q", "--format", "json", "--set", set)
+	if code != 0 {
+		t.Fatalf("run --set %q: exit %d: %s", set, code, stderr)
+	}
+	if !strings.Contains(stdout, `"events.truce.lag={dist: uniform, min: 10d, max: 20d}"`) {
+		t.Errorf("run --set %q: the override is not in the result", set)
+	}
+	code, _, stderr = runCLI(t, context.Background(), "attribute", "truce90", "-n", "64", "--set", set)
+	if code != 0 {
+		t.Errorf("attribute --set %q: exit %d: %s", set, code, stderr)
+	}
+}
