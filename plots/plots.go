@@ -373,7 +373,9 @@ func exceedance(r *sim.Result, mat string, logProb bool, k float64) Chart {
 	if logProb {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logPercentTicks{}
-		floor = 1 / float64(max(r.Trials, 1))
+		// Down to one trial in all, but at least a decade: with one
+		// trial the axis would be [1, 1], which gonum widens to [0, 2].
+		floor = min(1/float64(max(r.Trials, 1)), 0.1)
 		p.Y.Min, p.Y.Max = floor, 1
 	} else {
 		p.Y.Min, p.Y.Max = 0, 1
@@ -431,7 +433,13 @@ type logPercentTicks struct{}
 
 func (logPercentTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(min)); e <= 0; e++ {
+	// A range that reaches 0 (or is not a number) starts at 1e-12: the
+	// loop must have a finite start.
+	lo := math.Floor(math.Log10(min))
+	if math.IsNaN(lo) || lo < -12 {
+		lo = -12
+	}
+	for e := lo; e <= 0; e++ {
 		v := math.Pow(10, e)
 		if v >= min*(1-1e-9) && v <= max*(1+1e-9) {
 			ticks = append(ticks, plot.Tick{Value: v, Label: strings.TrimSuffix(fmt.Sprintf("%.4g", 100*v), ".0") + "%"})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -104,6 +105,30 @@ func TestParseSize(t *testing.T) {
 	for _, bad := range []string{"", "1920", "10x10", "axb", "99999x100"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestDegenerateResults draws every chart for results with degenerate
+// ranges: one trial (a log-probability axis from 1/trials = 1 to 1), a
+// summary claiming no trials, and all-zero shortfalls. Each used to spin
+// for ever in the log axis's tick loop.
+func TestDegenerateResults(t *testing.T) {
+	for _, name := range []string{"baseline", "truce90"} {
+		res := result(t, name, 1)
+		if _, err := Write(t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
+			t.Fatalf("%s, 1 trial: %v", name, err)
+		}
+		for _, trials := range []int{0, -5} {
+			res.Trials = trials
+			if _, err := Write(t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
+				t.Fatalf("%s, trials %d: %v", name, trials, err)
+			}
+		}
+	}
+	for _, tt := range []struct{ min, max float64 }{{0, 2}, {1, 1}, {math.Inf(-1), 1}, {math.NaN(), 1}, {1e-300, 1}} {
+		if n := len(logPercentTicks{}.Ticks(tt.min, tt.max)); n > 400 {
+			t.Errorf("logPercentTicks(%g, %g) made %d ticks", tt.min, tt.max, n)
 		}
 	}
 }
