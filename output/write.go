@@ -26,7 +26,43 @@ func ReadJSON(path string) (*sim.Result, error) {
 	if r.Scenario == "" || len(r.Metrics) == 0 {
 		return nil, fmt.Errorf("output: %s is not a reesim summary (no scenario or metrics)", path)
 	}
+	if err := consistent(&r); err != nil {
+		return nil, fmt.Errorf("output: %s is damaged: %v", path, err)
+	}
 	return &r, nil
+}
+
+// consistent checks that a result read back has the shape the charts and
+// the report index by: every series, utilisation and flow one value per
+// reporting period, every distribution one quantile per grid point.
+func consistent(r *sim.Result) error {
+	nP := len(r.PeriodStart)
+	if nP == 0 {
+		return fmt.Errorf("period_start_days is empty")
+	}
+	for _, s := range r.Series {
+		for name, v := range map[string][]float64{"mean": s.Mean, "p5": s.P5, "p25": s.P25, "p50": s.P50, "p75": s.P75, "p95": s.P95} {
+			if len(v) != nP {
+				return fmt.Errorf("series %s %s %s: %s has %d values for %d periods", s.Scope, s.ID, s.Material, name, len(v), nP)
+			}
+		}
+	}
+	for _, u := range r.Utilisation {
+		if len(u.Mean) != nP {
+			return fmt.Errorf("utilisation of %s %s has %d values for %d periods", u.Node, u.Material, len(u.Mean), nP)
+		}
+	}
+	for _, f := range r.Flows {
+		if len(f.Mean) != nP {
+			return fmt.Errorf("flow %s %s->%s %s has %d values for %d periods", f.Stage, f.From, f.To, f.Material, len(f.Mean), nP)
+		}
+	}
+	for _, d := range r.Distributions {
+		if len(d.Q) != len(r.DistP) && len(d.Q) != 0 { // none: no trial has the value
+			return fmt.Errorf("distribution %s %s %s %s has %d quantiles for %d grid points", d.Scope, d.ID, d.Material, d.Metric, len(d.Q), len(r.DistP))
+		}
+	}
+	return nil
 }
 
 // JSON writes the result as one indented JSON object.

@@ -294,6 +294,11 @@ func readPoints(path, head string, k, nOut int, restart bool, first int) ([]Poin
 		}
 		return nil, fmt.Errorf("sweep: %s holds %w (its header is %q; this sweep's is %q); use --restart to discard them", path, ErrOtherSweep, got, head)
 	}
+	if len(lines) < 2 || !strings.HasSuffix(lines[1], "\n") {
+		// Killed while the header was being written: no point is done,
+		// and the file is written afresh.
+		return nil, nil
+	}
 	var pts []Point
 	good := len(lines[0])
 	for i, line := range lines[2:] {

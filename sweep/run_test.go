@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -200,6 +201,21 @@ func TestShardedSweepMerges(t *testing.T) {
 	if _, err := Merge(append(dirs, dirs[0]), t.TempDir()); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate shard: %v", err)
 	}
+	// A forged or corrupt manifest is refused before anything is sized
+	// by it (-1 shards made a negative slice; 1e11 ran out of memory).
+	for _, forged := range []string{`"shards": -1`, `"shards": 100000000000`, `"first_point": -4`} {
+		d := filepath.Join(t.TempDir(), "shard")
+		if err := os.CopyFS(d, os.DirFS(dirs[0])); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(d, "shard.json"))
+		key, _, _ := strings.Cut(forged, ":")
+		edited := regexp.MustCompile(key+`: -?\d+`).ReplaceAllString(string(data), forged)
+		os.WriteFile(filepath.Join(d, "shard.json"), []byte(edited), 0o644)
+		if _, err := Merge(append([]string{d}, dirs[1:]...), t.TempDir()); err == nil {
+			t.Errorf("merge with a shard.json of %s succeeded", forged)
+		}
+	}
 	// A shard that failed: its directory is empty, or a file stands there.
 	empty, file := t.TempDir(), filepath.Join(t.TempDir(), "shard-3")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -220,6 +236,39 @@ func TestStatOf(t *testing.T) {
 		v, se := statOf(m, stat)
 		if v != want[stat] || (stat == "mean") != (se == 3) {
 			t.Errorf("statOf(%s) = %g, se %g", stat, v, se)
+		}
+	}
+}
+
+// TestResumeTornHeader: a kill while points.csv's header was being written
+// leaves a file of one line with no newline, or a torn column line; a
+// resumed sweep starts afresh and matches an uninterrupted one.
+func TestResumeTornHeader(t *testing.T) {
+	sw := tinySweep(t, "oat", "")
+	whole := t.TempDir()
+	if _, err := Run(context.Background(), sw, tinyLoader, whole, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := files(t, whole)
+	data, err := os.ReadFile(filepath.Join(whole, "points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(data), "\n")
+	cols, _, _ := strings.Cut(string(data)[len(head)+1:], "\n")
+	for _, torn := range []string{head, head + "\n", head + "\n" + cols[:len(cols)/2]} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "points.csv"), []byte(torn), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), sw, tinyLoader, dir, Options{}); err != nil {
+			t.Fatalf("resume from %q: %v", torn, err)
+		}
+		got := files(t, dir)
+		for f := range want {
+			if got[f] != want[f] {
+				t.Errorf("resume from a torn header: %s differs from an uninterrupted sweep", f)
+			}
 		}
 	}
 }

@@ -69,6 +69,12 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 		if err := json.Unmarshal(data, &m); err != nil {
 			return nil, fmt.Errorf("sweep: %s/shard.json is truncated or corrupt: %w", d, err)
 		}
+		if !(m.Shards >= 1 && m.Shard >= 0 && m.Shard < m.Shards && 0 <= m.First && m.First <= m.Last && m.Last <= m.Points) {
+			return nil, fmt.Errorf("sweep: %s/shard.json is corrupt: shard %d of %d, points [%d, %d) of %d", d, m.Shard, m.Shards, m.First, m.Last, m.Points)
+		}
+		if m.Shards > len(dirs) {
+			return nil, fmt.Errorf("sweep: missing shard(s): %s is shard %d of %d, and %d shard(s) were given", d, m.Shard, m.Shards, len(dirs))
+		}
 		shards = append(shards, shard{d, m})
 	}
 	m0 := shards[0].m

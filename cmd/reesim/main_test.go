@@ -359,3 +359,43 @@ func TestSetInlineDistribution(t *testing.T) {
 		t.Errorf("attribute --set %q: exit %d: %s", set, code, stderr)
 	}
 }
+
+// TestPlotDamagedSummary: plot and report refuse a summary.json whose
+// series or utilisation do not match its reporting grid (they used to
+// panic), with exit 2, and write nothing.
+func TestPlotDamagedSummary(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, context.Background(), "run", "testdata/idle-capacity.yaml", "-n", "64", "-q", "--no-plots", "--out", dir); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(dir, "summary.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, damage := range []func(){
+		func() { ps := doc["period_start_days"].([]any); doc["period_start_days"] = ps[:len(ps)-1] },
+		func() {
+			u := doc["utilisation"].([]any)[0].(map[string]any)
+			m := u["mean"].([]any)
+			u["mean"] = m[:1]
+		},
+	} {
+		var fresh map[string]any
+		json.Unmarshal(data, &fresh)
+		doc = fresh
+		damage()
+		bad, _ := json.Marshal(doc)
+		os.WriteFile(path, bad, 0o644)
+		for _, cmd := range []string{"plot", "report"} {
+			code, _, stderr := runCLI(t, context.Background(), cmd, dir)
+			if code != 2 || !strings.Contains(stderr, "is damaged") {
+				t.Errorf("%s on a damaged summary: exit %d, %q; want exit 2 naming the damage", cmd, code, stderr)
+			}
+		}
+	}
+}
