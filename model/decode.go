@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -27,23 +28,47 @@ const (
 
 // Load reads and parses a scenario file, then applies overrides in order.
 func Load(path string, overrides ...Override) (*Scenario, error) {
+	data, err := ReadFile(path, "scenario")
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path, overrides...)
+}
+
+// ReadFile reads a scenario or sweep file (kind names it in errors): a
+// regular file of at most MaxFileBytes. A directory, a device such as
+// /dev/zero or a FIFO is refused before it is opened, so reading never
+// blocks or runs without limit; those refusals are an ErrorList naming
+// the file.
+func ReadFile(path, kind string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		what := "not a regular file"
+		if st.IsDir() {
+			what = "a directory"
+		}
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("is %s; want a %s file", what, kind)}}
+	}
+	if st.Size() > MaxFileBytes {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is %d bytes; %s files are limited to %d", st.Size(), kind, MaxFileBytes)}}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	// The file may have grown since the stat: read one byte past the limit.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	if st.Size() > MaxFileBytes {
-		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is %d bytes; scenario files are limited to %d", st.Size(), MaxFileBytes)}}
+	if len(data) > MaxFileBytes {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("file is over %d bytes; %s files are limited to that", MaxFileBytes, kind)}}
 	}
-	data := make([]byte, st.Size())
-	if _, err := f.Read(data); err != nil && st.Size() > 0 {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	return Parse(data, path, overrides...)
+	return data, nil
 }
 
 // Parse decodes and validates a scenario from YAML source. file names the

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -390,6 +392,33 @@ events:
 	for _, w := range sc.Warnings {
 		if !strings.Contains(w, "jp-proc") {
 			t.Errorf("unexpected warning %q", w)
+		}
+	}
+}
+
+// TestReadFileRefuses: a directory, a device that never ends and a FIFO
+// (whose open blocks until a writer comes) are refused before they are
+// read, with an error naming the file; so is a file over the size limit.
+func TestReadFileRefuses(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, make([]byte, MaxFileBytes+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{dir, "/dev/zero", fifo, big} {
+		for _, load := range []func(string) error{
+			func(p string) error { _, err := Load(p); return err },
+			func(p string) error { _, err := LoadSweep(p); return err },
+		} {
+			err := load(path)
+			var list ErrorList
+			if !errors.As(err, &list) || list[0].File != path {
+				t.Errorf("loading %s: %v; want an error naming the file", path, err)
+			}
 		}
 	}
 }

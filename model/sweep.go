@@ -3,8 +3,6 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,9 +76,9 @@ func (p SweepParam) Value(u float64) string {
 // into days; it is the zero time when the scenario is not yet known, and
 // then dates are refused.
 func LoadSweep(path string) (*Sweep, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, "sweep")
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+		return nil, err
 	}
 	return ParseSweep(data, path)
 }

@@ -91,7 +91,7 @@ func sweepLoader(sw *model.Sweep) (sweep.Loader, error) {
 		path = filepath.Join(filepath.Dir(sw.File), path)
 	}
 	if _, err := os.Stat(path); err == nil {
-		data, err := os.ReadFile(path)
+		data, err := model.ReadFile(path, "scenario")
 		if err != nil {
 			return nil, err
 		}
