@@ -56,11 +56,11 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		}
 	}
 	if n, ok := m["trials"]; ok {
-		v, _ := d.integer(n, "trials", 1, math.MaxInt32)
+		v, _ := d.integer(n, "trials", 1, MaxTrials)
 		s.Trials = int(v)
 	}
 	if n, ok := m["seed"]; ok {
-		v, _ := d.integer(n, "seed", 0, math.MaxInt64)
+		v, _ := d.integer(n, "seed", 0, MaxSeed)
 		s.Seed = uint64(v)
 	}
 	if n, ok := m["reroute_after"]; ok {

@@ -99,11 +99,11 @@ func ParseSweep(data []byte, file string) (*Sweep, error) {
 			sw.Scenario, _ = d.str(n, "scenario")
 		}
 		if n, ok := m["trials"]; ok {
-			v, _ := d.integer(n, "trials", 1, 1<<31-1)
+			v, _ := d.integer(n, "trials", 1, MaxTrials)
 			sw.Trials = int(v)
 		}
 		if n, ok := m["seed"]; ok {
-			v, _ := d.integer(n, "seed", 0, 1<<62)
+			v, _ := d.integer(n, "seed", 0, MaxSeed)
 			sw.Seed = uint64(v)
 		}
 		if n := d.require(m, root, "", "design", strings.Join(Designs, ", ")); n != nil {

@@ -119,6 +119,13 @@ type Route struct {
 	Pos      Pos
 }
 
+// Limits on trial counts and seeds, the same in scenario files, sweep
+// files and on the command line.
+const (
+	MaxTrials = 1<<31 - 1
+	MaxSeed   = 1<<63 - 1
+)
+
 // MaxPriority is the largest route priority a scenario may give.
 const MaxPriority = 1000
 

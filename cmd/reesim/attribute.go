@@ -38,6 +38,9 @@ func attributeCommand() *cli.Command {
 			if cmd.Args().Len() != 1 {
 				return usagef("as in: reesim attribute truce90", "attribute takes one SCENARIO, got %d arguments", cmd.Args().Len())
 			}
+			if err := checkCounts(cmd); err != nil {
+				return err
+			}
 			ovs, err := parseOverrides(cmd.StringSlice("set"))
 			if err != nil {
 				return err

@@ -399,3 +399,26 @@ func TestPlotDamagedSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestCountLimits: --trials, --seed and --workers out of range exit 2
+// naming the flag and its range, for every command that takes them; 0
+// trials no longer means the scenario's default, and a huge count no
+// longer runs none.
+func TestCountLimits(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "truce90", "--trials", "0"},
+		{"run", "truce90", "--trials", "-5"},
+		{"run", "truce90", "--trials", "9223372036854775807"},
+		{"run", "truce90", "--seed", "18446744073709551615"},
+		{"run", "truce90", "--workers", "-1"},
+		{"attribute", "truce90", "--trials", "-3"},
+		{"attribute", "truce90", "--trials", "0"},
+		{"sweep", "../../examples/sweep-truce90.yaml", "--workers", "100000"},
+	} {
+		code, _, stderr := runCLI(t, context.Background(), args...)
+		flag := args[2]
+		if code != 2 || !strings.Contains(stderr, flag) || !strings.Contains(stderr, "out of range") {
+			t.Errorf("reesim %s: exit %d, %q; want exit 2 naming %s", strings.Join(args, " "), code, stderr, flag)
+		}
+	}
+}

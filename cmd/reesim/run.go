@@ -50,8 +50,8 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	if format != "table" && format != "json" && format != "csv" {
 		return usagef("use --format table, json or csv", "unknown format %q", format)
 	}
-	if cmd.Int("trials") < 0 || cmd.Int("workers") < 0 {
-		return usagef("", "--trials and --workers must not be negative")
+	if err := checkCounts(cmd); err != nil {
+		return err
 	}
 	if cmd.Bool("report") && cmd.String("out") == "" {
 		return usagef("as in: reesim run truce90 --out out/ --report", "--report needs --out DIR")

@@ -2,12 +2,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/scenarios"
+	"github.com/urfave/cli/v3"
 )
 
 // loadScenario resolves SCENARIO: a file when one exists at that path,
@@ -53,3 +55,27 @@ func parseSaved(data []byte, src string, overrides []string) (*model.Scenario, e
 	}
 	return model.Parse(data, src, ovs...)
 }
+
+// checkCounts refuses a --trials, --seed or --workers out of range (a zero
+// or negative trial count used to mean the scenario's default, and a huge
+// one ran no trials at all), naming the flag and the valid range.
+func checkCounts(cmd *cli.Command) error {
+	if cmd.IsSet("trials") {
+		if n := cmd.Int("trials"); n < 1 || n > model.MaxTrials {
+			return usagef(fmt.Sprintf("--trials takes 1 to %d", model.MaxTrials), "--trials %d is out of range", n)
+		}
+	}
+	if cmd.IsSet("seed") {
+		if s := cmd.Uint64("seed"); s > model.MaxSeed {
+			return usagef(fmt.Sprintf("--seed takes 0 to %d", uint64(model.MaxSeed)), "--seed %d is out of range", s)
+		}
+	}
+	if w := cmd.Int("workers"); w < 0 || w > maxWorkers {
+		return usagef(fmt.Sprintf("--workers takes 0 (one per CPU) to %d", maxWorkers), "--workers %d is out of range", w)
+	}
+	return nil
+}
+
+// maxWorkers bounds --workers: each worker holds a copy of its scratch
+// memory, and more goroutines than trial blocks buy nothing.
+const maxWorkers = 4096

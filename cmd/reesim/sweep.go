@@ -44,6 +44,9 @@ func sweepCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkCounts(cmd); err != nil {
+				return err
+			}
 			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
 			if cmd.IsSet("shard") {
 				i, n, err := parseShard(cmd.String("shard"), cmd.Int("shards"), os.Getenv)
