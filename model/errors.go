@@ -109,6 +109,15 @@ func editDistance(a, b string) int {
 }
 
 // didYouMean formats a suggestion hint, or "" when there is none.
+// DidYouMean returns ` (did you mean "x"?)` for the candidate closest to s
+// by edit distance, or "" when none is close: for messages about names
+// that are not known.
+func DidYouMean(s string, candidates []string) string { return didYouMean(s, candidates) }
+
+// Suggest returns the candidate closest to s by edit distance, or "" when
+// none is close.
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
 func didYouMean(s string, candidates []string) string {
 	if c := suggest(s, candidates); c != "" {
 		return fmt.Sprintf(" (did you mean %q?)", c)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/reesim/reesim/model"
@@ -101,7 +102,6 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		// The program, not the library, decides how to exit.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError:   onUsageError,
-		HideVersion:    true,
 		Commands:       withUsageErrors(runCommand(), mergeCommand(), sweepCommand(), attributeCommand(), plotCommand(), reportCommand(), validateCommand(), listCommand(), versionCommand()),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -123,8 +123,36 @@ func versionCommand() *cli.Command {
 	}
 }
 
+func init() {
+	// reesim --version prints what reesim version does.
+	cli.VersionPrinter = func(cmd *cli.Command) {
+		fmt.Fprintf(cmd.Root().Writer, "reesim %s\n", version)
+	}
+}
+
 func onUsageError(_ context.Context, cmd *cli.Command, err error, _ bool) error {
-	return &usageError{err: err, hint: fmt.Sprintf("run 'reesim %s --help' for usage", cmd.Name)}
+	name := "reesim"
+	if cmd != cmd.Root() {
+		name += " " + cmd.Name
+	}
+	hint := fmt.Sprintf("run '%s --help' for usage", name)
+	// An unknown flag: suggest the nearest of the command's own.
+	if flag, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		var names []string
+		for _, f := range cmd.Flags {
+			for _, n := range f.Names() {
+				if len(n) > 1 {
+					names = append(names, n)
+				}
+			}
+		}
+		if near := model.Suggest(flag, names); near != "" {
+			err = fmt.Errorf("unknown flag --%s (did you mean --%s?)", flag, near)
+		} else {
+			err = fmt.Errorf("unknown flag --%s", flag)
+		}
+	}
+	return &usageError{err: err, hint: hint}
 }
 
 // withUsageErrors makes flag mistakes in every subcommand exit 2 with a

@@ -49,6 +49,8 @@ func TestCommands(t *testing.T) {
 		code int
 	}{
 		{"version", []string{"version"}, 0},
+		{"version-flag", []string{"--version"}, 0},
+		{"root-bad-flag", []string{"--verison"}, 2},
 		{"list", []string{"list"}, 0},
 		{"validate-builtins", []string{"validate", "baseline", "truce90.yaml", "escalation", "full-embargo"}, 0},
 		{"validate-verbose", []string{"validate", "--verbose", "baseline"}, 0},

@@ -27,7 +27,7 @@ func loadScenario(arg string, overrides []model.Override) (*model.Scenario, erro
 		}
 	}
 	return nil, usagef("'reesim list' shows the built-in scenarios: "+strings.Join(scenarios.Names(), ", "),
-		"no scenario file %q, and no built-in scenario of that name", arg)
+		"no scenario file %q, and no built-in scenario of that name%s", arg, model.DidYouMean(name, scenarios.Names()))
 }
 
 func parseOverrides(sets []string) ([]model.Override, error) {
