@@ -43,6 +43,16 @@ type usageError struct {
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
+// stoppedError is a command stopped by a signal, with a hint saying what
+// it left behind.
+type stoppedError struct {
+	err  error
+	hint string
+}
+
+func (e *stoppedError) Error() string { return e.err.Error() }
+func (e *stoppedError) Unwrap() error { return e.err }
+
 func usagef(hint, format string, args ...any) error {
 	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
 }
@@ -86,7 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInput
 	}
 	fmt.Fprintf(stderr, "reesim: %v\n", err)
-	if errors.Is(err, context.Canceled) {
+	var stopped *stoppedError
+	switch {
+	case errors.As(err, &stopped):
+		fmt.Fprintf(stderr, "hint: %s\n", stopped.hint)
+	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "hint: interrupted; no result files were written")
 	}
 	return exitFailure

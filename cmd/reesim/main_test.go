@@ -424,3 +424,15 @@ func TestCountLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepInterruptedKeepsPoints: an interrupted sweep says that its
+// finished points are kept for a resume, not that nothing was written.
+func TestSweepInterruptedKeepsPoints(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, ctx, "sweep", "../../examples/sweep-truce90.yaml", "-q", "--out", dir)
+	if code == 0 || !strings.Contains(stderr, filepath.Join(dir, "points.csv")) || !strings.Contains(stderr, "resume") || strings.Contains(stderr, "no result files") {
+		t.Errorf("interrupted sweep: exit %d, %q; want a hint that points.csv is kept for resuming", code, stderr)
+	}
+}

@@ -67,6 +67,9 @@ func sweepCommand() *cli.Command {
 				if errors.Is(err, sweep.ErrOtherSweep) {
 					return usagef("add --restart to discard them, or choose another --out", "%v", err)
 				}
+				if errors.Is(err, context.Canceled) {
+					return &stoppedError{err, fmt.Sprintf("interrupted; the finished points are kept in %s: run the same command again to resume", filepath.Join(dir, "points.csv"))}
+				}
 				return err
 			}
 			if opt.Shards > 0 {
