@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,18 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "new" {
 		t.Errorf("file = %q; want new", got)
+	}
+}
+func TestTonnes(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{
+		{34010.4, "34,010"}, {-1234567, "-1,234,567"}, {999.6, "1,000"}, {100, "100"}, {48.25, "48.2"}, {-9.07, "-9.1"},
+		{0.1544, "0.154"}, {0.0046, "0.0046"}, {0, "0"}, {math.NaN(), "-"},
+	} {
+		if got := Tonnes(tt.v); got != tt.want {
+			t.Errorf("Tonnes(%g) = %q; want %q", tt.v, got, tt.want)
+		}
 	}
 }

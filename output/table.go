@@ -67,7 +67,7 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 				first = fmt.Sprintf("%.0f", ts.P50)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", mat, m.Scope, m.ID,
-				Percent(ps.Mean), Percent(ps.SE), tonnes(m.Mean), tonnes(m.SE), Percent(fr.Mean), tonnes(m.P50), tonnes(m.P95), tonnes(m.CVaR95), first)
+				Percent(ps.Mean), Percent(ps.SE), Tonnes(m.Mean), Tonnes(m.SE), Percent(fr.Mean), Tonnes(m.P50), Tonnes(m.P95), Tonnes(m.CVaR95), first)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -98,18 +98,42 @@ func Percent(v float64) string {
 	return fmt.Sprintf("%.1f%%", 100*v)
 }
 
-func tonnes(v float64) string {
+// Tonnes formats a quantity in tonnes for people: whole tonnes with
+// thousands separators from 100 t, one decimal from 1 t, three significant
+// figures below, and "-" for an undefined value (NaN).
+func Tonnes(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "-"
 	case v == 0:
 		return "0"
 	case math.Abs(v) >= 100:
-		return fmt.Sprintf("%.0f", v)
+		return thousands(fmt.Sprintf("%.0f", v))
 	case math.Abs(v) >= 1:
 		return fmt.Sprintf("%.1f", v)
 	}
 	return fmt.Sprintf("%.3g", v)
+}
+
+// thousands puts a comma between each group of three digits of an integer
+// written in decimal.
+func thousands(s string) string {
+	sign, digits := "", s
+	if strings.HasPrefix(s, "-") {
+		sign, digits = "-", s[1:]
+	}
+	if len(digits) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }
 
 // StageShare is one stage's output split by exporting region.

@@ -145,17 +145,10 @@ func pct(v float64) string {
 }
 
 func tonnes(v float64) string {
-	switch {
-	case v != v:
+	if v != v {
 		return "-"
-	case v >= 100:
-		return fmt.Sprintf("%.0f t", v)
-	case v >= 1:
-		return fmt.Sprintf("%.1f t", v)
-	case v == 0:
-		return "0 t"
 	}
-	return fmt.Sprintf("%.3g t", v)
+	return output.Tonnes(v) + " t"
 }
 
 // events lists each event with its parameters as written in scenario

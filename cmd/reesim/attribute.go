@@ -73,7 +73,8 @@ func attributeCommand() *cli.Command {
 				return err
 			}
 			w := cmd.Root().Writer
-			fmt.Fprintf(w, "reesim attribute %s: %d trials per variant, seed %d; each event's share of expected total shortfall, ± one standard error of the paired difference\n", base.Name, c.Trials, c.Seed)
+			fmt.Fprintf(w, "reesim attribute %s: %d trials per variant, seed %d; what each event accounts for in expected total shortfall (t), ± one standard error of the paired difference\n", base.Name, c.Trials, c.Seed)
+			fmt.Fprintln(w, "each event is switched off alone; events interact, so the shares need not add up to 100 %")
 			dir := cmd.String("out")
 			var rows [][]string
 			for m, mat := range c.Materials {
@@ -84,7 +85,7 @@ func attributeCommand() *cli.Command {
 				sort.SliceStable(order, func(a, b int) bool {
 					return math.Abs(c.Diff[order[a]][m].Mean) > math.Abs(c.Diff[order[b]][m].Mean)
 				})
-				fmt.Fprintf(w, "\n%s: expected total shortfall %.4g ± %.2g t\n", mat, c.Base[m].Mean, c.Base[m].SE)
+				fmt.Fprintf(w, "\n%s: expected total shortfall %s ± %s t\n", mat, output.Tonnes(c.Base[m].Mean), output.Tonnes(c.Base[m].SE))
 				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 				fmt.Fprintln(tw, "event\ttype\taccounts for t\t±\tshare of expected shortfall\t")
 				var bars []plots.Bar
@@ -94,7 +95,7 @@ func attributeCommand() *cli.Command {
 					if c.Base[m].Mean > 0 {
 						share = d.Mean / c.Base[m].Mean
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.2g\t%s\t\n", e.ID, e.Type, d.Mean, d.SE, output.Percent(share))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", e.ID, e.Type, output.Tonnes(d.Mean), output.Tonnes(d.SE), output.Percent(share))
 					bars = append(bars, plots.Bar{Label: e.ID, Value: d.Mean, SE: d.SE})
 					rows = append(rows, []string{mat, e.ID, string(e.Type), output.CSVFloat(d.Mean), output.CSVFloat(d.SE), output.CSVFloat(share), output.CSVFloat(c.Base[m].Mean)})
 				}
