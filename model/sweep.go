@@ -41,6 +41,7 @@ type SweepParam struct {
 // SweepOutput names one output of a sweep: a statistic of a metric.
 type SweepOutput struct {
 	Scope, ID, Material, Metric, Stat string
+	Pos                               Pos `json:"-"` // where it was written
 }
 
 // Label is the output's column name: scope/id/material/metric/stat.
@@ -214,7 +215,7 @@ func (d *decoder) sweepParam(n *yaml.Node, path string) SweepParam {
 }
 
 func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
-	o := SweepOutput{Scope: "total", ID: "all", Stat: "mean"}
+	o := SweepOutput{Scope: "total", ID: "all", Stat: "mean", Pos: d.pos(n)}
 	m := d.fields(n, path, "scope", "id", "material", "metric", "stat")
 	if m == nil {
 		return o
@@ -238,4 +239,19 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 	get("metric", &o.Metric, []string{"shortfall", "shortfall_frac", "peak_frac", "p_short", "time_to_short", "days_short", "demand", "delivered", "substituted"})
 	get("stat", &o.Stat, Stats)
 	return o
+}
+
+// LooksLikeSweep reports whether a YAML document is a sweep file rather
+// than a scenario: a mapping with a design or params and no nodes.
+func LooksLikeSweep(data []byte) bool {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return false
+	}
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	has := func(key string) bool { return hasKey(root, key) }
+	return (has("design") || has("params")) && !has("nodes")
 }

@@ -137,6 +137,90 @@ func morrisLevels(sw *model.Sweep) int {
 	return p
 }
 
+// Check validates a sweep against its scenario before anything runs: every
+// output names a material, and a consumer or region, of the scenario, and
+// every parameter loads at both ends of its range (or at each of its
+// values). The errors, all of them, are a model.ErrorList positioned at
+// the sweep file's own lines (params[i], outputs[j]); an error of the
+// scenario itself is returned as it is.
+func Check(sw *model.Sweep, load Loader) error {
+	base, err := load(nil)
+	if err != nil {
+		return err
+	}
+	return check(sw, base, load)
+}
+
+func check(sw *model.Sweep, base *model.Scenario, load Loader) error {
+	var errs model.ErrorList
+	at := func(pos model.Pos, path, format string, args ...any) {
+		errs = append(errs, &model.Error{File: sw.File, Line: pos.Line, Col: pos.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	var consumers, regions []string
+	for _, c := range base.Consumers {
+		consumers = append(consumers, c.ID)
+		if !slices.Contains(regions, c.Region) {
+			regions = append(regions, c.Region)
+		}
+	}
+	for j, o := range sw.Outputs {
+		path := fmt.Sprintf("outputs[%d]", j)
+		if !slices.Contains(base.Materials, o.Material) {
+			at(o.Pos, path+".material", "the scenario has no material %q%s; want one of %s", o.Material, model.DidYouMean(o.Material, base.Materials), strings.Join(base.Materials, ", "))
+		}
+		var ids []string
+		switch o.Scope {
+		case "consumer":
+			ids = consumers
+		case "region":
+			ids = regions
+		default:
+			ids = []string{"all"}
+		}
+		if !slices.Contains(ids, o.ID) {
+			at(o.Pos, path+".id", "the scenario has no %s %q%s; want one of %s", o.Scope, o.ID, model.DidYouMean(o.ID, ids), strings.Join(ids, ", "))
+		}
+	}
+	for i, p := range sw.Params {
+		values := p.Values
+		if len(values) == 0 {
+			values = []string{p.Value(0), p.Value(1)}
+		}
+		for _, v := range values {
+			_, err := load([]model.Override{{Path: p.Path, Value: v}})
+			var list model.ErrorList
+			switch {
+			case errors.As(err, &list):
+				for _, e := range list {
+					at(p.Pos, fmt.Sprintf("params[%d]", i), "%s = %s: %s", p.Path, v, e.Msg)
+				}
+			case err != nil:
+				at(p.Pos, fmt.Sprintf("params[%d]", i), "%s = %s: %v", p.Path, v, err)
+			}
+			if err != nil {
+				break // one bad value says what is wrong with the path
+			}
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *model.Error) int { return a.Line - b.Line })
+		return errs
+	}
+	return nil
+}
+
+// withDefaultOutputs is the sweep's outputs, or by default the total
+// shortfall fraction of each material.
+func withDefaultOutputs(outputs []model.SweepOutput, base *model.Scenario) []model.SweepOutput {
+	if len(outputs) > 0 {
+		return outputs
+	}
+	for _, m := range base.Materials {
+		outputs = append(outputs, model.SweepOutput{Scope: "total", ID: "all", Material: m, Metric: sim.MetricShortfallFrac, Stat: "mean"})
+	}
+	return outputs
+}
+
 // header is the first line of points.csv: what made it, so a resumed
 // sweep can refuse points of another.
 func header(sw *model.Sweep, sc *model.Scenario) string {
@@ -154,33 +238,16 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	if err != nil {
 		return nil, err
 	}
-	outputs := sw.Outputs
-	if len(outputs) == 0 {
-		for _, m := range base.Materials {
-			outputs = append(outputs, model.SweepOutput{Scope: "total", ID: "all", Material: m, Metric: sim.MetricShortfallFrac, Stat: "mean"})
-		}
+	if err := check(sw, base, load); err != nil {
+		return nil, err
 	}
-	for _, o := range outputs {
-		if !slices.Contains(base.Materials, o.Material) {
-			return nil, fmt.Errorf("sweep: output %s: the scenario has no material %q", o.Label(), o.Material)
-		}
-	}
+	outputs := withDefaultOutputs(sw.Outputs, base)
 	sw2 := *sw
 	sw2.Outputs = outputs
 	sw = &sw2
 	d, err := makeDesign(sw)
 	if err != nil {
 		return nil, err
-	}
-	// Check every parameter path once, before any simulation.
-	for i, p := range sw.Params {
-		ov := model.Override{Path: p.Path, Value: d.values[len(d.values)-1][i]}
-		if ov.Value == "" {
-			ov.Value = p.Value(0)
-		}
-		if _, err := load([]model.Override{ov}); err != nil {
-			return nil, fmt.Errorf("sweep: parameter %s: %w", p.Path, err)
-		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)

@@ -55,6 +55,8 @@ func TestCommands(t *testing.T) {
 		{"validate-builtins", []string{"validate", "baseline", "truce90.yaml", "escalation", "full-embargo"}, 0},
 		{"validate-verbose", []string{"validate", "--verbose", "baseline"}, 0},
 		{"validate-bad", []string{"validate", "../../testdata/bad/many-errors.yaml", "../../testdata/bad/share-missing.yaml"}, 2},
+		{"validate-sweep", []string{"validate", "../../examples/sweep-truce90.yaml"}, 0},
+		{"validate-bad-sweep", []string{"validate", "testdata/bad-sweep.yaml"}, 2},
 		{"validate-none", []string{"validate"}, 2},
 		{"run-unknown-scenario", []string{"run", "truce91"}, 2},
 		{"run-bad-flag", []string{"run", "truce90", "--trails", "5"}, 2},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/scenarios"
+	"github.com/reesim/reesim/sweep"
 	"github.com/urfave/cli/v3"
 )
 
@@ -29,6 +30,19 @@ func validateCommand() *cli.Command {
 			var all model.ErrorList
 			var other []error
 			for _, arg := range cmd.Args().Slice() {
+				if isSweepFile(arg) {
+					msg, err := validateSweep(arg)
+					var list model.ErrorList
+					switch {
+					case errors.As(err, &list):
+						all = append(all, list...)
+					case err != nil:
+						other = append(other, err)
+					default:
+						fmt.Fprintf(w, "%s: ok (%s)\n", arg, msg)
+					}
+					continue
+				}
 				sc, err := loadScenario(arg, nil)
 				var list model.ErrorList
 				switch {
@@ -120,4 +134,28 @@ func listCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// isSweepFile reports whether path is a file that holds a sweep rather
+// than a scenario.
+func isSweepFile(path string) bool {
+	data, err := model.ReadFile(path, "sweep")
+	return err == nil && model.LooksLikeSweep(data)
+}
+
+// validateSweep loads a sweep file and checks it against its scenario, as
+// reesim sweep would before running, and describes it.
+func validateSweep(path string) (string, error) {
+	sw, err := model.LoadSweep(path)
+	if err != nil {
+		return "", err
+	}
+	load, err := sweepLoader(sw)
+	if err != nil {
+		return "", err
+	}
+	if err := sweep.Check(sw, load); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("a %s sweep of %s over %d parameters", sw.Design, sw.Scenario, len(sw.Params)), nil
 }
