@@ -422,3 +422,13 @@ func TestReadFileRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestOutageRateLimit: an outage rate that can exceed the supported limit
+// is an input error at its line, from validate, not a run-time failure.
+func TestOutageRateLimit(t *testing.T) {
+	src := readValid(t) + "  - {id: storms, type: outage, nodes: [cn-mine], rate: {dist: uniform, min: 10, max: 5000}, duration: 5d}\n"
+	_, err := Parse([]byte(src), "test.yaml")
+	if err == nil || !strings.Contains(err.Error(), "events[storms].rate") || !strings.Contains(err.Error(), "at most 1000") || !strings.Contains(err.Error(), "test.yaml:") {
+		t.Errorf("outage rate up to 5000: %v; want a positioned error naming the limit", err)
+	}
+}

@@ -126,6 +126,10 @@ const (
 	MaxSeed   = 1<<63 - 1
 )
 
+// MaxOutageRate bounds an outage's rate (occurrences per year), so that
+// one trial's work stays bounded.
+const MaxOutageRate = 1000
+
 // MaxPriority is the largest route priority a scenario may give.
 const MaxPriority = 1000
 

@@ -324,6 +324,11 @@ func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
 					d.errorAt(e.Pos, path+".nodes", "no node %q%s", id, didYouMean(id, nodeIDs))
 				}
 			}
+			if r := e.Outage.Rate; r != nil {
+				if _, hi := r.Support(); hi > MaxOutageRate {
+					d.errorAt(r.Pos, path+".rate", "%s can reach %g occurrences per year; at most %d are supported (each is simulated)", r, hi, MaxOutageRate)
+				}
+			}
 		}
 	}
 	gridWarning(s)

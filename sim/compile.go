@@ -9,10 +9,6 @@ import (
 	"github.com/reesim/reesim/model"
 )
 
-// maxOutageRate bounds an outage's rate (occurrences per year) so that one
-// trial's work stays bounded.
-const maxOutageRate = 1000
-
 // plan is a scenario compiled to index arrays and samplers. It is read-only
 // once built and shared by all workers.
 type plan struct {
@@ -394,10 +390,10 @@ func compile(sc *model.Scenario) (*plan, error) {
 				po.nodes = append(po.nodes, nodeIdx[id])
 			}
 			if o.Rate != nil {
-				if _, hi := o.Rate.Support(); hi > maxOutageRate {
-					return nil, fmt.Errorf("sim: event %s: outage rate can reach %g per year; at most %d is supported", e.ID, hi, maxOutageRate)
+				if _, hi := o.Rate.Support(); hi > model.MaxOutageRate {
+					return nil, fmt.Errorf("sim: event %s: outage rate can reach %g per year; at most %d is supported", e.ID, hi, model.MaxOutageRate)
 				}
-				po.rate = newSampler(*o.Rate, owner, "rate", 0, maxOutageRate)
+				po.rate = newSampler(*o.Rate, owner, "rate", 0, model.MaxOutageRate)
 			}
 			if o.Start != nil {
 				po.start = newSampler(*o.Start, owner, "start", -inf, inf)
