@@ -438,3 +438,27 @@ func TestSweepInterruptedKeepsPoints(t *testing.T) {
 		t.Errorf("interrupted sweep: exit %d, %q; want a hint that points.csv is kept for resuming", code, stderr)
 	}
 }
+
+// TestRunRefusesIgnoredFlags: flags that run would silently ignore are
+// refused with exit 2, naming the flag.
+func TestRunRefusesIgnoredFlags(t *testing.T) {
+	out := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--out", ""}, "--out"},
+		{[]string{"--no-plots"}, "--no-plots"},
+		{[]string{"--report"}, "--report"},
+		{[]string{"--plot-size", "800x600"}, "--plot-size"},
+		{[]string{"--shards", "3", "--out", out}, "--shards"},
+		{[]string{"--shard", "0/2", "--precision", "0.1", "--out", out}, "--precision"},
+		{[]string{"--shard", "0/2", "--report", "--out", out}, "--report"},
+		{[]string{"--shard", "0/2", "--format", "json", "--out", out}, "--format"},
+	} {
+		code, _, stderr := runCLI(t, context.Background(), append([]string{"run", "truce90", "-n", "64", "-q"}, tt.args...)...)
+		if code != 2 || !strings.Contains(stderr, tt.flag) {
+			t.Errorf("run %s: exit %d, %q; want exit 2 naming %s", strings.Join(tt.args, " "), code, stderr, tt.flag)
+		}
+	}
+}

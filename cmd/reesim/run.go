@@ -53,8 +53,8 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	if err := checkCounts(cmd); err != nil {
 		return err
 	}
-	if cmd.Bool("report") && cmd.String("out") == "" {
-		return usagef("as in: reesim run truce90 --out out/ --report", "--report needs --out DIR")
+	if err := checkRunFlags(cmd); err != nil {
+		return err
 	}
 	size, err := plots.ParseSize(cmd.String("plot-size"))
 	if err != nil {
@@ -158,4 +158,33 @@ func parsePrecision(s string) (rel, abs float64, err error) {
 		return 0, 0, usagef(hint, "--precision %q: want a fraction between 0 and 1", s)
 	}
 	return rel, 0, nil
+}
+
+// checkRunFlags refuses flags that would be silently ignored: output
+// options without --out, an empty --out, --shards without --shard auto,
+// and with --shard (which writes only a part for merge) the options that
+// apply to a whole result.
+func checkRunFlags(cmd *cli.Command) error {
+	out := cmd.String("out")
+	if cmd.IsSet("out") && strings.TrimSpace(out) == "" {
+		return usagef("as in --out results/", "--out needs a directory")
+	}
+	if out == "" {
+		for _, f := range []string{"report", "no-plots", "plot-size"} {
+			if cmd.IsSet(f) {
+				return usagef("as in: reesim run truce90 --out out/ --"+f, "--%s needs --out DIR", f)
+			}
+		}
+	}
+	if cmd.IsSet("shards") && cmd.String("shard") != "auto" {
+		return usagef("as in --shard auto --shards 16 in a Kubernetes Indexed Job", "--shards is only for --shard auto")
+	}
+	if cmd.IsSet("shard") {
+		for _, f := range []string{"precision", "report", "format", "no-plots", "plot-size"} {
+			if cmd.IsSet(f) {
+				return usagef("run reesim merge on the parts, then reesim report or plot on the merged result", "--%s does not apply to --shard, which writes only a part for reesim merge", f)
+			}
+		}
+	}
+	return nil
 }
