@@ -1,8 +1,10 @@
 package model
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -114,19 +116,43 @@ func readDocument(data []byte, file, kind, want string) (*yaml.Node, ErrorList) 
 	if len(data) > MaxFileBytes {
 		return nil, ErrorList{{File: file, Msg: fmt.Sprintf("document is %d bytes; %s files are limited to %d", len(data), kind, MaxFileBytes)}}
 	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, ErrorList{yamlError(file, err)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "empty document (want " + want + ")"}}
 	}
 	root := doc.Content[0]
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, ErrorList{{File: file, Line: next.Line, Col: next.Column, Msg: fmt.Sprintf("a second YAML document starts here; a %s file holds one", kind)}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, ErrorList{yamlError(file, err)}
+	}
 	budget := MaxNodes
 	if !countNodes(root, &budget) {
 		return nil, ErrorList{{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document expands to more than %d YAML nodes through aliases; refused", MaxNodes)}}
 	}
+	if n := tagged(root); n != nil {
+		return nil, ErrorList{{File: file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML tag %s is not accepted; write the value plainly (a number, a duration, a date or a string)", n.Tag)}}
+	}
 	return unshare(root), nil
+}
+
+// tagged returns the first node with an explicit YAML tag (!!binary,
+// !!str, !foo), or nil: a scenario's values are typed by their fields.
+func tagged(n *yaml.Node) *yaml.Node {
+	if n.Style&yaml.TaggedStyle != 0 {
+		return n
+	}
+	for _, c := range n.Content {
+		if t := tagged(c); t != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // unshare returns a copy of the tree at n in which no node is reached

@@ -432,3 +432,23 @@ func TestOutageRateLimit(t *testing.T) {
 		t.Errorf("outage rate up to 5000: %v; want a positioned error naming the limit", err)
 	}
 }
+
+// TestRefusesSecondDocumentAndTags: a second YAML document and explicit
+// YAML tags used to be silently accepted (the second document dropped, a
+// tag overriding the field's type); both are errors at their line.
+func TestRefusesSecondDocumentAndTags(t *testing.T) {
+	src := readValid(t)
+	for _, tt := range []struct{ src, want string }{
+		{src + "---\nname: other\n", "a second YAML document starts here"},
+		{strings.Replace(src, "probability: 0.75", "probability: !!str 0.75", 1), "YAML tag !!str is not accepted"},
+		{strings.Replace(src, "probability: 0.75", "probability: !foo 0.75", 1), "YAML tag !foo is not accepted"},
+		{src + "extra: !!binary aGVsbG8=\n", "YAML tag !!binary is not accepted"},
+	} {
+		_, err := Parse([]byte(tt.src), "test.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "test.yaml:") {
+			t.Errorf("error %v; want a positioned %q", err, tt.want)
+		}
+	}
+	// A document marker before the one document is fine.
+	mustParse(t, "---\n"+src)
+}
