@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -451,4 +452,38 @@ func TestRefusesSecondDocumentAndTags(t *testing.T) {
 	}
 	// A document marker before the one document is fine.
 	mustParse(t, "---\n"+src)
+}
+
+// TestSharesWithinTolerance: shares that sum to within 1e-6 of 1, such as
+// three of 0.333333, are accepted (and rescaled); 1e-5 off is refused.
+func TestSharesWithinTolerance(t *testing.T) {
+	src := func(share string) string {
+		return fmt.Sprintf(`
+start: 2025-01-01
+horizon: 1y
+materials: [x]
+stages: [mine]
+nodes:
+  - {id: a, stage: mine, region: CN, capacity: {x: 10}}
+  - {id: b, stage: mine, region: CN, capacity: {x: 10}}
+  - {id: c, stage: mine, region: CN, capacity: {x: 10}}
+consumers:
+  - {id: u, region: US, demand: {x: 20}}
+routes:
+  - {from: a, to: u, share: %[1]s}
+  - {from: b, to: u, share: %[1]s}
+  - {from: c, to: u, share: %[1]s}
+`, share)
+	}
+	sc := mustParse(t, src("0.333333"))
+	var sum float64
+	for _, r := range sc.Routes {
+		sum += r.Share["x"]
+	}
+	if math.Abs(sum-1) > 1e-15 {
+		t.Errorf("shares sum to %.17g after rescaling; want 1", sum)
+	}
+	if _, err := Parse([]byte(src("0.33333")), "test.yaml"); err == nil {
+		t.Error("shares of 0.33333 x 3 (1e-5 short) were accepted")
+	}
 }
