@@ -117,3 +117,14 @@ func TestTonnes(t *testing.T) {
 		}
 	}
 }
+
+func TestPercent(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{0, "0.0%"}, {0.0002, "<0.1%"}, {-0.0001, ">-0.1%"}, {0.0005, "0.1%"}, {0.256, "25.6%"}, {math.NaN(), "-"}} {
+		if got := Percent(tt.v); got != tt.want {
+			t.Errorf("Percent(%g) = %q; want %q", tt.v, got, tt.want)
+		}
+	}
+}

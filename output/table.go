@@ -90,10 +90,17 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 }
 
 // Percent formats a fraction as a percentage with one decimal, and an
-// undefined value (NaN) as "-".
+// undefined value (NaN) as "-". A value that is not zero but would print
+// as 0.0% prints as <0.1% (or >-0.1%), so a rare shortfall is not read
+// as none.
 func Percent(v float64) string {
-	if math.IsNaN(v) {
+	switch {
+	case math.IsNaN(v):
 		return "-"
+	case v > 0 && 100*v < 0.05:
+		return "<0.1%"
+	case v < 0 && 100*v > -0.05:
+		return ">-0.1%"
 	}
 	return fmt.Sprintf("%.1f%%", 100*v)
 }
