@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/reesim/reesim/model"
 )
@@ -27,7 +28,8 @@ type Comparison struct {
 // seed, trial, owner and field, so a variant that changes one event leaves
 // every other draw as it was) and reports the paired differences of total
 // shortfall. The variants must have the base's materials. Options.Trials,
-// Seed and Workers apply; First, Progress and Stop do not.
+// Seed, Workers and Progress (in trials, each run for the base and every
+// variant) apply; First and Stop do not.
 func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenario, opt Options) (*Comparison, error) {
 	plans := make([]*plan, 0, 1+len(variants))
 	for _, sc := range append([]*model.Scenario{base}, variants...) {
@@ -50,6 +52,8 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		all []accs // one per goroutine
 	)
 	totalIdx := func(p *plan, m int) int { return p.canon[len(p.scopes)-1]*p.nM + m }
+	var done atomic.Int64
+	stopProgress := reportProgress(opt.Progress, &done, 0, trials)
 	err := eachBlock(ctx, workers, 0, nBlocks, func() func(int) error {
 		a := make(accs, 1+nV)
 		for i := range a {
@@ -96,9 +100,11 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 					bs[i][m], bss[i][m] = 0, 0
 				}
 			}
+			done.Add(int64(hi - lo))
 			return nil
 		}
 	})
+	stopProgress()
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,13 @@ func TestCompare(t *testing.T) {
 		}
 		variants = append(variants, v)
 	}
-	c, err := Compare(context.Background(), base, variants, Options{Trials: 4000, Seed: 5})
+	var lastDone, lastTotal int
+	c, err := Compare(context.Background(), base, variants, Options{Trials: 4000, Seed: 5, Progress: func(done, total int) { lastDone, lastTotal = done, total }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if lastDone != 4000 || lastTotal != 4000 {
+		t.Errorf("last progress call: %d of %d; want 4000 of 4000", lastDone, lastTotal)
 	}
 	// The ban costs 150 t less what the inventory covers; without it the
 	// inventory would be left for the late ban instead.

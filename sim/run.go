@@ -105,25 +105,7 @@ func (opt Options) resolve(sc *model.Scenario) (trials int, seed uint64, workers
 // and must be discarded. progress, when set, sees done+offset of total.
 func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg) error {
 	var done atomic.Int64
-	var progWG sync.WaitGroup
-	stop := make(chan struct{})
-	if progress != nil {
-		progWG.Add(1)
-		go func() {
-			defer progWG.Done()
-			tick := time.NewTicker(100 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-stop:
-					progress(offset+int(done.Load()), total)
-					return
-				case <-tick.C:
-					progress(offset+int(done.Load()), total)
-				}
-			}
-		}()
-	}
+	stopProgress := reportProgress(progress, &done, offset, total)
 	// Workers fold each finished block into into under mu: everything
 	// there adds exactly, so the order of blocks does not matter. Blocks
 	// go by absolute trial index, so shards align with an unsharded run.
@@ -145,8 +127,7 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 			return nil
 		}
 	})
-	close(stop)
-	progWG.Wait()
+	stopProgress()
 	if err != nil {
 		return err
 	}
@@ -154,6 +135,36 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
 	}
 	return nil
+}
+
+// reportProgress calls progress, when set, from one goroutine with
+// offset+done of total about ten times a second, and once more when the
+// returned stop is called; stop returns once that last call is done.
+func reportProgress(progress func(done, total int), done *atomic.Int64, offset, total int) (stop func()) {
+	if progress == nil {
+		return func() {}
+	}
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				progress(offset+int(done.Load()), total)
+				return
+			case <-tick.C:
+				progress(offset+int(done.Load()), total)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		wg.Wait()
+	}
 }
 
 // eachBlock runs blocks [b0, b1) on up to workers goroutines (at least

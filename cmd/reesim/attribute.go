@@ -32,6 +32,7 @@ func attributeCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "seed", Usage: "random seed", DefaultText: "the scenario's"},
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "parallel workers", DefaultText: "number of CPUs"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a field, `PATH=VALUE`; repeatable"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write attribution.csv and a bar chart per material into `DIR`"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -68,7 +69,13 @@ func attributeCommand() *cli.Command {
 					v.Seed = base.Seed
 				}
 			}
+			var bar *progress
+			if !cmd.Bool("quiet") {
+				bar = newProgress(cmd.Root().ErrWriter, fmt.Sprintf("attributing %s (%d variants)", base.Name, len(variants)), "trials")
+				opt.Progress = bar.update
+			}
 			c, err := sim.Compare(ctx, base, variants, opt)
+			bar.finish()
 			if err != nil {
 				return err
 			}

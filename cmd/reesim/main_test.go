@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reesim/reesim/output"
 )
@@ -460,5 +461,28 @@ func TestRunRefusesIgnoredFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tt.flag) {
 			t.Errorf("run %s: exit %d, %q; want exit 2 naming %s", strings.Join(tt.args, " "), code, stderr, tt.flag)
 		}
+	}
+}
+
+// TestPlainProgress: off a terminal, progress is a plain line every few
+// seconds (none for a short run), with the command's own unit, and a last
+// line at the end once any was printed.
+func TestPlainProgress(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, "sweeping s.yaml", "points")
+	p.update(3, 100)
+	p.finish()
+	if b.Len() != 0 {
+		t.Fatalf("a short run printed %q", b.String())
+	}
+	p = newProgress(&b, "sweeping s.yaml", "points")
+	p.start = p.start.Add(-20 * time.Second)
+	p.last = p.start
+	p.update(40, 100)
+	p.update(41, 100) // within plainEvery of the last line: silent
+	p.finish()
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "sweeping s.yaml: 40 of 100 points (40 %)") || !strings.Contains(lines[0], "points/s") || !strings.Contains(lines[1], "41 of 100 points") {
+		t.Errorf("progress lines %q", lines)
 	}
 }

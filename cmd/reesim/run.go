@@ -93,7 +93,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	}
 	var bar *progress
 	if !cmd.Bool("quiet") {
-		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name)
+		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
 		opt.Progress = bar.update
 	}
 	if cmd.IsSet("shard") {

@@ -57,7 +57,7 @@ func sweepCommand() *cli.Command {
 			}
 			var bar *progress
 			if !cmd.Bool("quiet") {
-				bar = newProgress(cmd.Root().ErrWriter, "sweeping "+filepath.Base(sw.File))
+				bar = newProgress(cmd.Root().ErrWriter, "sweeping "+filepath.Base(sw.File), "points")
 				opt.Progress = bar.update
 			}
 			dir := cmd.String("out")
