@@ -8,6 +8,22 @@ import (
 	"github.com/reesim/reesim/model"
 )
 
+// truce90 loads truce90 for the tests that run it many times: under the
+// race detector with a two-year horizon (every event still falls inside
+// it), so that the package's tests stay well within go test's timeout.
+func truce90(tb testing.TB) *model.Scenario {
+	tb.Helper()
+	var ovs []model.Override
+	if raceEnabled {
+		ovs = append(ovs, model.Override{Path: "horizon", Value: "2y"})
+	}
+	sc, err := model.Load("../scenarios/truce90.yaml", ovs...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sc
+}
+
 // loadScenario loads a built-in scenario from the source tree.
 func loadScenario(tb testing.TB, name string) *model.Scenario {
 	tb.Helper()

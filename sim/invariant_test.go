@@ -204,8 +204,8 @@ func TestRerouteConverges(t *testing.T) {
 		}
 		w := newWorker(p, 1)
 		trials := uint64(200)
-		if testing.Short() {
-			trials = 20
+		if testing.Short() || raceEnabled {
+			trials = 30
 		}
 		for trial := range trials {
 			if err := w.run(trial); err != nil {
@@ -234,10 +234,7 @@ func runJSON(t *testing.T, sc *model.Scenario, opt Options) []byte {
 
 // TestWorkersBitIdentical: the result is the same bytes for any worker count.
 func TestWorkersBitIdentical(t *testing.T) {
-	sc, err := model.Load("../scenarios/truce90.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := truce90(t)
 	one := runJSON(t, sc, Options{Trials: 320, Workers: 1})
 	eight := runJSON(t, sc, Options{Trials: 320, Workers: 8})
 	if !bytes.Equal(one, eight) {
@@ -256,10 +253,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 // TestShardsMergeExactly: aggregates of block-aligned parts of a run merge
 // to the same result as the whole run, in any order.
 func TestShardsMergeExactly(t *testing.T) {
-	sc, err := model.Load("../scenarios/truce90.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := truce90(t)
 	p, err := compile(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -307,10 +301,7 @@ func TestShardsMergeExactly(t *testing.T) {
 
 // TestCommonRandomNumbers: fixing one parameter moves no other draw.
 func TestCommonRandomNumbers(t *testing.T) {
-	sc, err := model.Load("../scenarios/truce90.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := loadScenario(t, "truce90")
 	ov, _ := model.ParseOverride("events.myanmar-border.rate=0.5")
 	sc2, err := model.Load("../scenarios/truce90.yaml", ov)
 	if err != nil {
@@ -362,10 +353,7 @@ func TestProgressAndCancel(t *testing.T) {
 // TestStopAtPrecision: a run that stops at a precision target is
 // reproducible and equals a plain run of the same number of trials.
 func TestStopAtPrecision(t *testing.T) {
-	sc, err := model.Load("../scenarios/truce90.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := truce90(t)
 	opt := Options{Trials: 4096, StopEvery: 128, Stop: Precision(0.2, 0)}
 	a, err := Run(context.Background(), sc, opt)
 	if err != nil {
@@ -406,8 +394,8 @@ func TestStopAtPrecision(t *testing.T) {
 func TestMoreCapacityNeverHurts(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	scenarios := 40
-	if testing.Short() {
-		scenarios = 10
+	if testing.Short() || raceEnabled {
+		scenarios = 15
 	}
 	admitted := 0
 	for s := range scenarios {
