@@ -486,3 +486,37 @@ func TestPlainProgress(t *testing.T) {
 		t.Errorf("progress lines %q", lines)
 	}
 }
+
+// TestShow: show prints a result directory's summary as run printed it, in
+// every format, and plot, report and show on a shard directory say to
+// merge first.
+func TestShow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	code, runOut, stderr := runCLI(t, ctx, "run", "testdata/idle-capacity.yaml", "-n", "64", "-q", "--no-plots", "--out", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	code, showOut, stderr := runCLI(t, ctx, "show", dir, "--format", "json")
+	if code != 0 || showOut != runOut {
+		t.Errorf("show --format json: exit %d, %s; want run's JSON", code, stderr)
+	}
+	code, table, _ := runCLI(t, ctx, "show", dir)
+	if code != 0 || !strings.Contains(table, "reesim idle-capacity: 64 trials, seed 1") || !strings.Contains(table, "P(short)") {
+		t.Errorf("show: exit %d, %q", code, table)
+	}
+	code, csv, _ := runCLI(t, ctx, "show", dir, "-f", "csv")
+	if code != 0 || !strings.HasPrefix(csv, "scope,id,material,metric") {
+		t.Errorf("show -f csv: exit %d, %.80q", code, csv)
+	}
+	part := t.TempDir()
+	if code, _, stderr := runCLI(t, ctx, "run", "testdata/idle-capacity.yaml", "-n", "128", "-q", "--shard", "0/2", "--out", part); code != 0 {
+		t.Fatalf("run --shard: exit %d: %s", code, stderr)
+	}
+	for _, cmd := range []string{"show", "plot", "report"} {
+		code, _, stderr := runCLI(t, ctx, cmd, part)
+		if code != 2 || !strings.Contains(stderr, "merge the shards first") {
+			t.Errorf("%s on a shard: exit %d, %q; want a hint to merge first", cmd, code, stderr)
+		}
+	}
+}

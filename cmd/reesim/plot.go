@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
-	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
 	"github.com/urfave/cli/v3"
 )
@@ -29,9 +27,9 @@ func plotCommand() *cli.Command {
 				return usagef("as in --plot-size 1920x1080", "%v", err)
 			}
 			dir := cmd.Args().First()
-			res, err := output.ReadJSON(filepath.Join(dir, "summary.json"))
+			res, err := readResult(dir)
 			if err != nil {
-				return usagef("write one with: reesim run SCENARIO --out "+dir, "%v", err)
+				return err
 			}
 			names, err := plots.Write(dir, res, size)
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/report"
 	"github.com/urfave/cli/v3"
 )
@@ -25,9 +24,9 @@ func reportCommand() *cli.Command {
 				return usagef("as in: reesim report out/", "report takes one DIR, got %d arguments", cmd.Args().Len())
 			}
 			dir := cmd.Args().First()
-			res, err := output.ReadJSON(filepath.Join(dir, "summary.json"))
+			res, err := readResult(dir)
 			if err != nil {
-				return usagef("write one with: reesim run SCENARIO --out "+dir, "%v", err)
+				return err
 			}
 			in := report.Input{Result: res}
 			src := filepath.Join(dir, "scenario.yaml")

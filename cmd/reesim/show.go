@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/sim"
+	"github.com/urfave/cli/v3"
+)
+
+func showCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "print the summary of a result directory, as run prints it",
+		ArgsUsage: "DIR",
+		Description: "DIR is a directory written by 'reesim run --out DIR' or 'reesim merge --out DIR';\n" +
+			"its summary.json is printed as a table, JSON or CSV, without simulating again.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table, json or csv"},
+		},
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usagef("as in: reesim show merged/", "show takes one DIR, got %d arguments", cmd.Args().Len())
+			}
+			format := cmd.String("format")
+			if format != "table" && format != "json" && format != "csv" {
+				return usagef("use --format table, json or csv", "unknown format %q", format)
+			}
+			res, err := readResult(cmd.Args().First())
+			if err != nil {
+				return err
+			}
+			w := cmd.Root().Writer
+			switch format {
+			case "json":
+				return output.JSON(w, res)
+			case "csv":
+				return output.SummaryCSV(w, res)
+			}
+			start, _ := time.Parse("2006-01-02", res.Start)
+			return output.Table(w, res, output.Info{Start: start})
+		},
+	}
+}
+
+// readResult reads the summary.json of a result directory for show, plot
+// and report; a shard directory gets a hint to merge it first.
+func readResult(dir string) (*sim.Result, error) {
+	for _, f := range []string{"part.json", "shard.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return nil, usagef("merge the shards first: reesim merge SHARD-DIR... --out merged, then use merged", "%s is a shard of a run or sweep, not a result", dir)
+		}
+	}
+	res, err := output.ReadJSON(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return nil, usagef("write one with: reesim run SCENARIO --out "+dir, "%v", err)
+	}
+	return res, nil
+}
