@@ -116,7 +116,7 @@ func ParseSweep(data []byte, file string) (*Sweep, error) {
 			}
 		}
 		if n, ok := m["samples"]; ok {
-			v, _ := d.integer(n, "samples", 2, 1<<20)
+			v, _ := d.integer(n, "samples", 2, MaxSamples)
 			sw.Samples = int(v)
 		}
 		if n, ok := m["levels"]; ok {
@@ -240,6 +240,9 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 	get("stat", &o.Stat, Stats)
 	return o
 }
+
+// MaxSamples is the largest base sample size a sweep may ask for.
+const MaxSamples = 1 << 20
 
 // LooksLikeSweep reports whether a YAML document is a sweep file rather
 // than a scenario: a mapping with a design or params and no nodes.

@@ -224,8 +224,14 @@ func withDefaultOutputs(outputs []model.SweepOutput, base *model.Scenario) []mod
 // header is the first line of points.csv: what made it, so a resumed
 // sweep can refuse points of another.
 func header(sw *model.Sweep, sc *model.Scenario) string {
-	return fmt.Sprintf("# reesim sweep %s sha256=%s scenario=%s scenario_sha256=%s design=%s trials=%d seed=%d samples=%d levels=%d",
+	h := fmt.Sprintf("# reesim sweep %s sha256=%s scenario=%s scenario_sha256=%s design=%s trials=%d seed=%d samples=%d levels=%d",
 		filepath.Base(sw.File), sw.SHA256, sc.Name, sc.SHA256, sw.Design, sw.Trials, sw.Seed, sw.Samples, sw.Levels)
+	// Overrides of the whole sweep's scenario (reesim sweep --set) make
+	// another sweep, whose points must not mix with these.
+	for _, o := range sc.Overrides {
+		h += " set=" + strconv.Quote(o.String())
+	}
+	return h
 }
 
 // Run evaluates every design point of the sweep, each a full simulation

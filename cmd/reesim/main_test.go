@@ -520,3 +520,34 @@ func TestShow(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepQuickLook: --trials, --samples and --set make a quick look
+// quick; points.csv records them, so a resume with other settings is
+// refused rather than mixed; with --shard they are refused.
+func TestSweepQuickLook(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	args := []string{"sweep", "../../examples/sweep-truce90.yaml", "-q", "--out", dir, "--trials", "8", "--samples", "2", "--set", "events.truce.lag={dist: uniform, min: 10d, max: 20d}"}
+	if code, _, stderr := runCLI(t, ctx, args...); code != 0 {
+		t.Fatalf("quick sweep: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(data), "\n")
+	for _, want := range []string{"trials=8", "samples=2", `set="events.truce.lag={dist: uniform, min: 10d, max: 20d}"`} {
+		if !strings.Contains(head, want) {
+			t.Errorf("points.csv header %q lacks %s", head, want)
+		}
+	}
+	if n := strings.Count(string(data), "\n"); n != 2+2*7 {
+		t.Errorf("points.csv has %d lines; want a header, a column line and 14 points", n)
+	}
+	if code, _, stderr := runCLI(t, ctx, args[:len(args)-2]...); code != 2 || !strings.Contains(stderr, "another sweep") {
+		t.Errorf("resume without the --set: exit %d, %q; want a refusal", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, ctx, "sweep", "../../examples/sweep-truce90.yaml", "--shard", "0/2", "--trials", "8", "--out", t.TempDir()); code != 2 || !strings.Contains(stderr, "--trials") {
+		t.Errorf("--shard with --trials: exit %d, %q", code, stderr)
+	}
+}

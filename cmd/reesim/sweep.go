@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/reesim/reesim/model"
@@ -31,6 +32,9 @@ func sweepCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` of the design points (0 <= i < N), or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); combine with 'reesim merge'"},
 			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
+			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Usage: "trials per design point, instead of the sweep file's (for a quick look)", DefaultText: "the sweep's"},
+			&cli.IntFlag{Name: "samples", Usage: "base sample size, instead of the sweep file's (lhs, sobol, morris)", DefaultText: "the sweep's"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a field of the scenario for every point, `PATH=VALUE` (VALUE is YAML); repeatable"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
@@ -40,12 +44,38 @@ func sweepCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkCounts(cmd); err != nil {
+				return err
+			}
+			if cmd.IsSet("shard") {
+				for _, f := range []string{"trials", "samples", "set"} {
+					if cmd.IsSet(f) {
+						return usagef("write it into the sweep file, so that every shard and the merge see it", "--%s does not apply to --shard", f)
+					}
+				}
+			}
+			if cmd.IsSet("trials") {
+				sw.Trials = cmd.Int("trials")
+			}
+			if cmd.IsSet("samples") {
+				if n := cmd.Int("samples"); n < 2 || n > model.MaxSamples {
+					return usagef(fmt.Sprintf("--samples takes 2 to %d", model.MaxSamples), "--samples %d is out of range", n)
+				}
+				sw.Samples = cmd.Int("samples")
+			}
+			sets, err := parseOverrides(cmd.StringSlice("set"))
+			if err != nil {
+				return err
+			}
 			load, err := sweepLoader(sw)
 			if err != nil {
 				return err
 			}
-			if err := checkCounts(cmd); err != nil {
-				return err
+			if len(sets) > 0 {
+				inner := load
+				load = func(ovs []model.Override) (*model.Scenario, error) {
+					return inner(append(slices.Clone(sets), ovs...))
+				}
 			}
 			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
 			if cmd.IsSet("shard") {
