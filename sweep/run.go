@@ -521,6 +521,33 @@ func indices(sw *model.Sweep, d design, pts []Point) ([]IndexRow, error) {
 				add(o, i, "sigma", est[o][i].Sigma)
 			}
 		}
+	case "grid":
+		// Main effects: for each parameter and level, the output averaged
+		// over every grid point at that level. The points share their
+		// random numbers, so their errors are correlated; the mean of
+		// their SEs bounds the SE of the average from above.
+		for i := range k {
+			var levels []string
+			sum, seSum, n := map[string][]float64{}, map[string][]float64{}, map[string]int{}
+			for _, p := range pts {
+				v := p.Values[i]
+				if n[v] == 0 {
+					levels = append(levels, v)
+					sum[v], seSum[v] = make([]float64, len(sw.Outputs)), make([]float64, len(sw.Outputs))
+				}
+				n[v]++
+				for o := range sw.Outputs {
+					sum[v][o] += p.Mean[o]
+					seSum[v][o] += p.SE[o]
+				}
+			}
+			for o := range sw.Outputs {
+				for _, v := range levels {
+					c := float64(n[v])
+					add(o, i, "mean_at="+v, ci(sum[v][o]/c, seSum[v][o]/c))
+				}
+			}
+		}
 	}
 	return rows, nil
 }

@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,7 +131,7 @@ func TestDesignsRun(t *testing.T) {
 		indices []string
 	}{
 		{"oat", 1 + 2*2, []string{"low", "high"}},
-		{"grid", 3 * 3, nil},
+		{"grid", 3 * 3, []string{"mean_at"}},
 		{"lhs", 16, []string{"SRRC"}},
 		{"morris", 16 * 3, []string{"mu_star", "sigma"}},
 	} {
@@ -142,7 +143,8 @@ func TestDesignsRun(t *testing.T) {
 			t.Errorf("%s: %d points; want %d", tt.design, len(out.Points), tt.points)
 		}
 		for _, r := range out.Indices {
-			if !slices.Contains(tt.indices, r.Index) {
+			name, _, _ := strings.Cut(r.Index, "=")
+			if !slices.Contains(tt.indices, name) {
 				t.Errorf("%s: unexpected index %s", tt.design, r.Index)
 			}
 		}
@@ -269,6 +271,35 @@ func TestResumeTornHeader(t *testing.T) {
 			if got[f] != want[f] {
 				t.Errorf("resume from a torn header: %s differs from an uninterrupted sweep", f)
 			}
+		}
+	}
+}
+
+// TestGridMainEffects: a grid's main effect of a parameter at a level is
+// the output averaged over the grid points at that level, with the mean
+// of their SEs as the (conservative) SE.
+func TestGridMainEffects(t *testing.T) {
+	out, err := Run(context.Background(), tinySweep(t, "grid", ""), tinyLoader, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := out.Sweep // with its default outputs
+	if want := len(sw.Params) * 3 * len(sw.Outputs); len(out.Indices) != want {
+		t.Fatalf("%d main effects; want %d (parameters x levels x outputs)", len(out.Indices), want)
+	}
+	for _, r := range out.Indices {
+		i := slices.IndexFunc(sw.Params, func(p model.SweepParam) bool { return p.Path == r.Param })
+		o := slices.IndexFunc(sw.Outputs, func(x model.SweepOutput) bool { return x.Label() == r.Output })
+		level := strings.TrimPrefix(r.Index, "mean_at=")
+		var sum, se float64
+		var n int
+		for _, p := range out.Points {
+			if p.Values[i] == level {
+				sum, se, n = sum+p.Mean[o], se+p.SE[o], n+1
+			}
+		}
+		if n != 3 || math.Abs(r.Estimate.Value-sum/3) > 1e-12 || math.Abs((r.Estimate.High-r.Estimate.Value)-1.96*se/3) > 1e-12 {
+			t.Errorf("%s at %s: %+v from %d points; want the mean %g of 3 points, SE %g", r.Param, level, r.Estimate, n, sum/3, se/3)
 		}
 	}
 }

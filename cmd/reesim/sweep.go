@@ -107,13 +107,18 @@ func sweepCommand() *cli.Command {
 					opt.Shard, opt.Shards, len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"))
 				return err
 			}
-			for _, c := range plots.SweepCharts(out, plots.Options{}) {
+			charts := plots.SweepCharts(out, plots.Options{})
+			for _, c := range charts {
 				if err := plots.WriteChart(dir, c, plots.Options{}); err != nil {
 					return err
 				}
 			}
-			_, err = fmt.Fprintf(cmd.Root().Writer, "%d design points (%s, %d trials each, seed %d); wrote %s, %s and the charts\n",
-				len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"), filepath.Join(dir, "indices.csv"))
+			drawn := fmt.Sprintf("%d chart(s)", len(charts))
+			if len(charts) == 0 {
+				drawn = "no chart (a " + sw.Design + " sweep of " + fmt.Sprint(len(sw.Params)) + " parameters has none; indices.csv has its main effects)"
+			}
+			_, err = fmt.Fprintf(cmd.Root().Writer, "%d design points (%s, %d trials each, seed %d); wrote %s, %s and %s\n",
+				len(out.Points), sw.Design, sw.Trials, sw.Seed, filepath.Join(dir, "points.csv"), filepath.Join(dir, "indices.csv"), drawn)
 			return err
 		},
 	}
