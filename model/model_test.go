@@ -487,3 +487,29 @@ routes:
 		t.Error("shares of 0.33333 x 3 (1e-5 short) were accepted")
 	}
 }
+
+// TestSweepDesignSize: a design too large to lay out (a grid of 1000
+// levels over three parameters, 1e9 points) is refused at its line, with
+// the count, before anything is allocated for it.
+func TestSweepDesignSize(t *testing.T) {
+	src := `scenario: truce90
+design: grid
+levels: 1000
+params:
+  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
+  - {path: events.truce.allowed, min: 0.3, max: 0.95}
+  - {path: reroute_after, min: 30d, max: 300d}
+`
+	_, err := ParseSweep([]byte(src), "big.yaml")
+	if err == nil || !strings.Contains(err.Error(), "big.yaml:2:") || !strings.Contains(err.Error(), "1e+09 points") {
+		t.Errorf("grid of 1e9 points: %v; want a refusal at the design line with the count", err)
+	}
+	sw, err := ParseSweep([]byte(strings.Replace(src, "levels: 1000", "levels: 50", 1)), "ok.yaml")
+	if err != nil || sw.DesignPoints() != 125000 {
+		t.Errorf("grid of 50^3 points: %v, %v points", err, sw)
+	}
+	sobol := strings.Replace(strings.Replace(src, "design: grid", "design: sobol", 1), "levels: 1000", "samples: 1048576", 1)
+	if _, err := ParseSweep([]byte(sobol), "sobol.yaml"); err == nil || !strings.Contains(err.Error(), "5.243e+06 points") {
+		t.Errorf("sobol of 2^20 samples x 5: %v; want a refusal", err)
+	}
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,11 @@ func ParseSweep(data []byte, file string) (*Sweep, error) {
 		}
 		seen[p.Path] = true
 	}
+	if len(d.errs) == 0 {
+		if err := sw.CheckSize(); err != nil {
+			d.errorf(m["design"], "design", "%v", err)
+		}
+	}
 	if len(d.errs) > 0 {
 		d.errs.sort()
 		return nil, d.errs
@@ -239,6 +245,50 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 	get("metric", &o.Metric, []string{"shortfall", "shortfall_frac", "peak_frac", "p_short", "time_to_short", "days_short", "demand", "delivered", "substituted"})
 	get("stat", &o.Stat, Stats)
 	return o
+}
+
+// MaxDesignPoints is the most design points a sweep may have: each is a
+// full simulation, and the design is laid out before the first runs.
+const MaxDesignPoints = 1_000_000
+
+// DesignPoints is the number of design points (full simulations) the
+// sweep makes, as a float so that a huge grid does not overflow.
+func (sw *Sweep) DesignPoints() float64 {
+	k := float64(len(sw.Params))
+	levels := func(p SweepParam, n int) float64 {
+		if len(p.Values) > 0 {
+			return float64(len(p.Values))
+		}
+		return float64(n)
+	}
+	switch sw.Design {
+	case "oat":
+		n := 1.0
+		for _, p := range sw.Params {
+			n += levels(p, 2)
+		}
+		return n
+	case "grid":
+		n := 1.0
+		for _, p := range sw.Params {
+			n *= levels(p, sw.Levels)
+		}
+		return n
+	case "sobol":
+		return float64(sw.Samples) * (k + 2)
+	case "morris":
+		return float64(sw.Samples) * (k + 1)
+	}
+	return float64(sw.Samples)
+}
+
+// CheckSize refuses a design of more than MaxDesignPoints points, saying
+// how many it would have and what lowers it.
+func (sw *Sweep) CheckSize() error {
+	if n := sw.DesignPoints(); n > MaxDesignPoints {
+		return fmt.Errorf("a %s design of these parameters has %.4g points, each a full simulation; at most %d are supported (lower levels, samples or the parameters' values)", sw.Design, n, MaxDesignPoints)
+	}
+	return nil
 }
 
 // MaxSamples is the largest base sample size a sweep may ask for.

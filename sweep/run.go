@@ -244,6 +244,9 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	if err != nil {
 		return nil, err
 	}
+	if err := sw.CheckSize(); err != nil { // --samples may have raised it
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
 	if err := check(sw, base, load); err != nil {
 		return nil, err
 	}

@@ -62,6 +62,9 @@ func sweepCommand() *cli.Command {
 					return usagef(fmt.Sprintf("--samples takes 2 to %d", model.MaxSamples), "--samples %d is out of range", n)
 				}
 				sw.Samples = cmd.Int("samples")
+				if err := sw.CheckSize(); err != nil {
+					return usagef("lower --samples", "--samples %d: %v", sw.Samples, err)
+				}
 			}
 			sets, err := parseOverrides(cmd.StringSlice("set"))
 			if err != nil {
