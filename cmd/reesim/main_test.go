@@ -551,3 +551,31 @@ func TestSweepQuickLook(t *testing.T) {
 		t.Errorf("--shard with --trials: exit %d, %q", code, stderr)
 	}
 }
+
+// TestMaxMemory: a reporting grid estimated over --max-memory (default
+// 4GB) is refused with its estimate and how to lower it; a daily grid over
+// 100 years used to be only warned about, and took gigabytes.
+func TestMaxMemory(t *testing.T) {
+	ctx := context.Background()
+	code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "8", "-q", "--set", "period=day", "--set", "horizon=100y")
+	if code != 2 || !strings.Contains(stderr, "would take about 8.8 GB, over --max-memory 4GB") || !strings.Contains(stderr, "longer reporting period") {
+		t.Errorf("100 years by day: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, ctx, "run", "truce90", "-n", "8", "-q", "--max-memory", "1MB")
+	if code != 2 || !strings.Contains(stderr, "over --max-memory 1MB") {
+		t.Errorf("truce90 under 1MB: exit %d, %q", code, stderr)
+	}
+	for _, tt := range []struct {
+		s    string
+		want float64
+	}{{"4GB", 4e9}, {"512mb", 512e6}, {"1.5 TB", 1.5e12}, {"1000", 1000}} {
+		if got, err := parseBytes(tt.s); err != nil || got != tt.want {
+			t.Errorf("parseBytes(%q) = %g, %v; want %g", tt.s, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "-1GB", "GB", "4XB", "inf"} {
+		if _, err := parseBytes(bad); err == nil {
+			t.Errorf("parseBytes(%q) succeeded", bad)
+		}
+	}
+}

@@ -36,6 +36,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` (0 <= i < N) of the trials, or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); writes DIR/part.json for 'reesim merge'"},
 			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
+			maxMemoryFlag(),
 			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
 		Action: runAction,
@@ -66,6 +67,9 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	}
 	sc, err := loadScenario(cmd.Args().First(), ovs)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(cmd, sc); err != nil {
 		return err
 	}
 	// Warnings go to stderr in every format, before the run, so that a

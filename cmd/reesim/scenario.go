@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/reesim/reesim/model"
@@ -79,3 +81,43 @@ func checkCounts(cmd *cli.Command) error {
 // maxWorkers bounds --workers: each worker holds a copy of its scratch
 // memory, and more goroutines than trial blocks buy nothing.
 const maxWorkers = 4096
+
+// maxMemoryFlag is --max-memory, shared by the commands that aggregate a
+// reporting grid.
+func maxMemoryFlag() cli.Flag {
+	return &cli.StringFlag{Name: "max-memory", Value: "4GB", Usage: "refuse a scenario whose reporting grid would take more than `SIZE` (e.g. 512MB, 8GB)"}
+}
+
+// checkMemory refuses a scenario whose reporting grid is estimated to take
+// more memory than --max-memory, saying how to lower it.
+func checkMemory(cmd *cli.Command, sc *model.Scenario) error {
+	limit, err := parseBytes(cmd.String("max-memory"))
+	if err != nil {
+		return usagef("as in --max-memory 4GB or 512MB", "--max-memory %q: %v", cmd.String("max-memory"), err)
+	}
+	if est := model.GridMemory(sc); est > limit {
+		return usagef("use a longer reporting period (--set period=month) or a shorter horizon, or raise --max-memory",
+			"%s's reporting grid (period %s over %s) would take about %.1f GB, over --max-memory %s", sc.Name, sc.Period.Name, model.FormatDays(sc.Horizon), est/1e9, cmd.String("max-memory"))
+	}
+	return nil
+}
+
+// parseBytes reads a size such as 4GB, 512MB or 1000000 (bytes).
+func parseBytes(s string) (float64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := 1.0
+	for _, u := range []struct {
+		suffix string
+		m      float64
+	}{{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.m
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("want a positive size with a unit: B, KB, MB, GB or TB")
+	}
+	return v * mult, nil
+}

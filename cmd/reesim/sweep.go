@@ -35,6 +35,7 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Usage: "trials per design point, instead of the sweep file's (for a quick look)", DefaultText: "the sweep's"},
 			&cli.IntFlag{Name: "samples", Usage: "base sample size, instead of the sweep file's (lhs, sobol, morris)", DefaultText: "the sweep's"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a field of the scenario for every point, `PATH=VALUE` (VALUE is YAML); repeatable"},
+			maxMemoryFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
@@ -78,6 +79,11 @@ func sweepCommand() *cli.Command {
 				inner := load
 				load = func(ovs []model.Override) (*model.Scenario, error) {
 					return inner(append(slices.Clone(sets), ovs...))
+				}
+			}
+			if base, err := load(nil); err == nil {
+				if err := checkMemory(cmd, base); err != nil {
+					return err
 				}
 			}
 			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
