@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -45,7 +47,12 @@ func Load(path string, overrides ...Override) (*Scenario, error) {
 func ReadFile(path, kind string) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+		reason := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err.Error() // the path is already named
+		}
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("cannot read it: %s", reason)}}
 	}
 	if !st.Mode().IsRegular() {
 		what := "not a regular file"
@@ -116,6 +123,12 @@ func readDocument(data []byte, file, kind, want string) (*yaml.Node, ErrorList) 
 	if len(data) > MaxFileBytes {
 		return nil, ErrorList{{File: file, Msg: fmt.Sprintf("document is %d bytes; %s files are limited to %d", len(data), kind, MaxFileBytes)}}
 	}
+	if line, col, what := notText(data); what != "" {
+		return nil, ErrorList{{File: file, Line: line, Col: col, Msg: what + " where YAML text was expected (is this a " + kind + " file?)"}}
+	}
+	if line, col, ok := tooDeep(data); ok {
+		return nil, ErrorList{{File: file, Line: line, Col: col, Msg: fmt.Sprintf("nesting deeper than %d levels; refused", maxDepth)}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -139,6 +152,70 @@ func readDocument(data []byte, file, kind, want string) (*yaml.Node, ErrorList) 
 		return nil, ErrorList{{File: file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML tag %s is not accepted; write the value plainly (a number, a duration, a date or a string)", n.Tag)}}
 	}
 	return unshare(root), nil
+}
+
+// notText finds the first byte that is not UTF-8 text (invalid UTF-8, or a
+// control character other than tab, newline and carriage return) and
+// describes it with its line and column.
+func notText(data []byte) (line, col int, what string) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return line, col, fmt.Sprintf("byte 0x%02x is not UTF-8", data[i])
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f:
+			return line, col, fmt.Sprintf("control character %U", r)
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 0, 0, ""
+}
+
+// maxDepth bounds how deeply flow collections ([ and {) may nest: the
+// YAML parser's own limit gives no position.
+const maxDepth = 1000
+
+// tooDeep reports the position where flow collections first nest deeper
+// than maxDepth (outside quoted strings and comments; block nesting is
+// bounded by the line length the size limit allows).
+func tooDeep(data []byte) (line, col int, ok bool) {
+	depth, line, col := 0, 1, 0
+	var quote, prev byte = 0, '\n'
+	comment := false
+	for _, c := range data {
+		col++
+		// A quote or comment starts only after a space or an indicator,
+		// as in YAML: an apostrophe inside a plain word starts nothing.
+		opens := prev == ' ' || prev == '\t' || prev == '\n' || prev == '[' || prev == '{' || prev == ',' || prev == ':'
+		switch {
+		case c == '\n':
+			line, col, comment = line+1, 0, false
+		case comment:
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '#' && opens:
+			comment = true
+		case (c == '"' || c == '\'') && opens:
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+			if depth > maxDepth {
+				return line, col, true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+		prev = c
+	}
+	return 0, 0, false
 }
 
 // tagged returns the first node with an explicit YAML tag (!!binary,

@@ -513,3 +513,31 @@ params:
 		t.Errorf("sobol of 2^20 samples x 5: %v; want a refusal", err)
 	}
 }
+
+// TestUnreadableInputPositioned: binary data, nesting too deep for the
+// parser and a symlink loop are input errors with a position (or the
+// file), not bare parser or OS errors.
+func TestUnreadableInputPositioned(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"name: x\nstart: \x00\n", "test.yaml:2:8: control character U+0000"},
+		{"name: x\n\xff\xfe\n", "test.yaml:2:1: byte 0xff is not UTF-8"},
+		{"a: " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + "\n", "test.yaml:1:1004: nesting deeper than 1000 levels"},
+	} {
+		_, err := Parse([]byte(tt.src), "test.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v; want %q", err, tt.want)
+		}
+	}
+	// Quotes, comments and apostrophes in plain words do not confuse the
+	// depth count.
+	mustParse(t, readValid(t)+"# a comment with [[[ and China's { brackets\n")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	_, err := Load(a)
+	var list ErrorList
+	if !errors.As(err, &list) || list[0].File != a || !strings.Contains(err.Error(), "symbolic links") {
+		t.Errorf("symlink loop: %v; want an input error naming the file", err)
+	}
+}

@@ -17,10 +17,10 @@ import (
 // loadScenario resolves SCENARIO: a file when one exists at that path,
 // otherwise a built-in scenario by name (truce90 or truce90.yaml).
 func loadScenario(arg string, overrides []model.Override) (*model.Scenario, error) {
-	if _, err := os.Stat(arg); err == nil {
+	if _, err := os.Lstat(arg); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		// A file, or something there that is not readable as one (a
+		// symlink loop, say): model.Load names the problem.
 		return model.Load(arg, overrides...)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
 	}
 	name := strings.TrimSuffix(arg, ".yaml")
 	for _, n := range scenarios.Names() {
