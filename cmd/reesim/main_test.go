@@ -359,7 +359,7 @@ func TestSetInlineDistribution(t *testing.T) {
 	if !strings.Contains(stdout, `"events.truce.lag={dist: uniform, min: 10d, max: 20d}"`) {
 		t.Errorf("run --set %q: the override is not in the result", set)
 	}
-	code, _, stderr = runCLI(t, context.Background(), "attribute", "truce90", "-n", "64", "--set", set)
+	code, _, stderr = runCLI(t, context.Background(), "attribute", "truce90", "-n", "8", "-q", "--set", set)
 	if code != 0 {
 		t.Errorf("attribute --set %q: exit %d: %s", set, code, stderr)
 	}
