@@ -38,10 +38,11 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 	if !info.Start.IsZero() {
 		fmt.Fprintf(w, " from %s to %s", info.Start.Format("2006-01-02"), info.Start.Add(time.Duration(r.HorizonDays*24*float64(time.Hour))).Format("2006-01-02"))
 	}
-	fmt.Fprintf(w, "; shortfall in tonnes of oxide over the horizon; ± is one standard error\n\n")
+	fmt.Fprintf(w, "; shortfall in t of oxide over the horizon\n")
+	fmt.Fprintf(w, "se: one standard error; %% dem: mean share of demand unmet; 1st short d: median days to\nthe first shortfall, of the trials that have one\n\n")
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "material\tscope\tid\tP(short)\t±\tmean shortfall t\t±\t% of demand\tP50 t\tP95 t\tCVaR95 t\tmedian first short d\t")
+	fmt.Fprintln(tw, "material\tconsumers\tP(short) ± se\tmean t ± se\t% dem\tP50 t\tP95 t\tCVaR95 t\t1st short d\t")
 	get := func(scope sim.ScopeKind, id, mat, metric string) sim.Metric {
 		m, _ := r.Find(scope, id, mat, metric)
 		return m
@@ -66,8 +67,15 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 			if ts.N > 0 {
 				first = fmt.Sprintf("%.0f", ts.P50)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", mat, m.Scope, m.ID,
-				Percent(ps.Mean), Percent(ps.SE), Tonnes(m.Mean), Tonnes(m.SE), Percent(fr.Mean), Tonnes(m.P50), Tonnes(m.P95), Tonnes(m.CVaR95), first)
+			who := m.ID
+			switch m.Scope {
+			case sim.ScopeRegion:
+				who = "region " + m.ID
+			case sim.ScopeTotal:
+				who = "all"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s ± %s\t%s ± %s\t%s\t%s\t%s\t%s\t%s\t\n", mat, who,
+				Percent(ps.Mean), strings.TrimSuffix(Percent(ps.SE), "%"), Tonnes(m.Mean), Tonnes(m.SE), Percent(fr.Mean), Tonnes(m.P50), Tonnes(m.P95), Tonnes(m.CVaR95), first)
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reesim/reesim/output"
 )
@@ -576,6 +577,25 @@ func TestMaxMemory(t *testing.T) {
 	for _, bad := range []string{"", "-1GB", "GB", "4XB", "inf"} {
 		if _, err := parseBytes(bad); err == nil {
 			t.Errorf("parseBytes(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestTableFits100Columns: the summary table of truce90 fits 100 columns,
+// and its two uncertainties say what they qualify.
+func TestTableFits100Columns(t *testing.T) {
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "-q")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if n := utf8.RuneCountInString(line); n > 100 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	for _, want := range []string{"P(short) ± se", "mean t ± se", "  all  "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q", want)
 		}
 	}
 }
