@@ -48,8 +48,8 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		return usagef("as in: reesim run truce90", "run takes one SCENARIO, got %d arguments", cmd.Args().Len())
 	}
 	format := cmd.String("format")
-	if format != "table" && format != "json" && format != "csv" {
-		return usagef("use --format table, json or csv", "unknown format %q", format)
+	if err := checkFormat(format); err != nil {
+		return err
 	}
 	if err := checkCounts(cmd); err != nil {
 		return err
@@ -131,13 +131,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		}
 	}
 	w := cmd.Root().Writer
-	switch format {
-	case "json":
-		return output.JSON(w, res)
-	case "csv":
-		return output.SummaryCSV(w, res)
-	}
-	if err := output.Table(w, res, output.Info{Start: sc.Start, Workers: workers}); err != nil {
+	if err := printResult(w, res, format, output.Info{Start: sc.Start, Workers: workers}); err != nil || format != "table" {
 		return err
 	}
 	if dir := cmd.String("out"); dir != "" {

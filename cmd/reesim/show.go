@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,22 +27,15 @@ func showCommand() *cli.Command {
 				return usagef("as in: reesim show merged/", "show takes one DIR, got %d arguments", cmd.Args().Len())
 			}
 			format := cmd.String("format")
-			if format != "table" && format != "json" && format != "csv" {
-				return usagef("use --format table, json or csv", "unknown format %q", format)
+			if err := checkFormat(format); err != nil {
+				return err
 			}
 			res, err := readResult(cmd.Args().First())
 			if err != nil {
 				return err
 			}
-			w := cmd.Root().Writer
-			switch format {
-			case "json":
-				return output.JSON(w, res)
-			case "csv":
-				return output.SummaryCSV(w, res)
-			}
 			start, _ := time.Parse("2006-01-02", res.Start)
-			return output.Table(w, res, output.Info{Start: start})
+			return printResult(cmd.Root().Writer, res, format, output.Info{Start: start})
 		},
 	}
 }
@@ -59,4 +53,24 @@ func readResult(dir string) (*sim.Result, error) {
 		return nil, usagef("write one with: reesim run SCENARIO --out "+dir, "%v", err)
 	}
 	return res, nil
+}
+
+// checkFormat refuses a --format other than table, json or csv.
+func checkFormat(format string) error {
+	if format != "table" && format != "json" && format != "csv" {
+		return usagef("use --format table, json or csv", "unknown format %q", format)
+	}
+	return nil
+}
+
+// printResult writes a result to standard output in a --format, as run
+// and show print it.
+func printResult(w io.Writer, res *sim.Result, format string, info output.Info) error {
+	switch format {
+	case "json":
+		return output.JSON(w, res)
+	case "csv":
+		return output.SummaryCSV(w, res)
+	}
+	return output.Table(w, res, info)
 }
