@@ -74,7 +74,7 @@ func (w *worker) allocate(m int, t float64) {
 		}
 	}
 	w.supply(m, false)
-	if w.reroute == 0 {
+	if reroute == 0 {
 		anyFlag = w.flagShort(m) || anyFlag
 	}
 	if anyFlag {
@@ -178,7 +178,21 @@ func (w *worker) supply(m int, extra bool) {
 		// deliveries in a register rather than through memory.
 		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
 			var sO, sX float64
-			if extra {
+			switch {
+			case classes:
+				// Ordinary requests are served class by class.
+				for pos := g.start; pos < g.end; pos++ {
+					s := from[pos]
+					v := w.deliverByClass(pos, int(s))
+					dO[pos] = v
+					sO += v
+					if extra {
+						x := xa[pos] * ratioX[s]
+						dX[pos] = x
+						sX += x
+					}
+				}
+			case extra:
 				for pos := g.start; pos < g.end; pos++ {
 					s := from[pos]
 					v, x := a[pos]*ratioO[s], xa[pos]*ratioX[s]
@@ -186,21 +200,15 @@ func (w *worker) supply(m int, extra bool) {
 					sO += v
 					sX += x
 				}
-				inX[g.dest] = sX
-			} else {
+			default:
 				for pos := g.start; pos < g.end; pos++ {
 					v := a[pos] * ratioO[from[pos]]
 					dO[pos] = v
 					sO += v
 				}
 			}
-			if classes {
-				sO = 0
-				for pos := g.start; pos < g.end; pos++ {
-					v := w.deliverByClass(pos, int(from[pos]))
-					dO[pos] = v
-					sO += v
-				}
+			if extra {
+				inX[g.dest] = sX
 			}
 			inO[g.dest] = sO
 		}
