@@ -30,8 +30,8 @@ func validateCommand() *cli.Command {
 			var all model.ErrorList
 			var other []error
 			for _, arg := range cmd.Args().Slice() {
-				if isSweepFile(arg) {
-					msg, err := validateSweep(arg)
+				if data, ok := sweepFile(arg); ok {
+					msg, err := validateSweep(arg, data)
 					var list model.ErrorList
 					switch {
 					case errors.As(err, &list):
@@ -136,17 +136,17 @@ func listCommand() *cli.Command {
 	}
 }
 
-// isSweepFile reports whether path is a file that holds a sweep rather
-// than a scenario.
-func isSweepFile(path string) bool {
+// sweepFile reads path and reports whether it holds a sweep rather than a
+// scenario, with its contents when it does.
+func sweepFile(path string) ([]byte, bool) {
 	data, err := model.ReadFile(path, "sweep")
-	return err == nil && model.LooksLikeSweep(data)
+	return data, err == nil && model.LooksLikeSweep(data)
 }
 
-// validateSweep loads a sweep file and checks it against its scenario, as
-// reesim sweep would before running, and describes it.
-func validateSweep(path string) (string, error) {
-	sw, err := model.LoadSweep(path)
+// validateSweep parses a sweep file read from path and checks it against
+// its scenario, as reesim sweep would before running, and describes it.
+func validateSweep(path string, data []byte) (string, error) {
+	sw, err := model.ParseSweep(data, path)
 	if err != nil {
 		return "", err
 	}
