@@ -102,7 +102,7 @@ func Parse(data []byte, file string, overrides ...Override) (*Scenario, error) {
 		validate(d, s)
 	}
 	if len(d.errs) > 0 {
-		d.errs.sort()
+		d.errs.Sort()
 		return nil, d.errs
 	}
 	sum := sha256.Sum256(data)

@@ -53,7 +53,9 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-func (l ErrorList) sort() {
+// Sort orders the errors by position: each file's by line and column,
+// overrides after the file they override.
+func (l ErrorList) Sort() {
 	sort.SliceStable(l, func(i, j int) bool {
 		if l[i].File != l[j].File {
 			// Overrides after the file they override.

@@ -151,7 +151,7 @@ func ParseSweep(data []byte, file string) (*Sweep, error) {
 		}
 	}
 	if len(d.errs) > 0 {
-		d.errs.sort()
+		d.errs.Sort()
 		return nil, d.errs
 	}
 	sum := sha256.Sum256(data)

@@ -203,7 +203,7 @@ func check(sw *model.Sweep, base *model.Scenario, load Loader) error {
 		}
 	}
 	if len(errs) > 0 {
-		slices.SortStableFunc(errs, func(a, b *model.Error) int { return a.Line - b.Line })
+		errs.Sort()
 		return errs
 	}
 	return nil
