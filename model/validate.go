@@ -100,7 +100,7 @@ func validate(d *decoder, s *Scenario) {
 	}
 	validateShares(d, s)
 	validateEvents(d, s, nodeIDs, restrictionIDs)
-	warnIdleCapacity(s)
+	warnIdleCapacity(s, nodeStage)
 }
 
 // warnIdleCapacity warns about capacity that can never matter
@@ -108,13 +108,9 @@ func validate(d *decoder, s *Scenario) {
 // that no feed can reach (no upstream capacity for it along any route,
 // ordinary or backup), whose output no route can carry to a consumer that
 // demands it, or that only share-0 routes connect to consumers while
-// rerouting is off.
-func warnIdleCapacity(s *Scenario) {
+// rerouting is off. stage maps each node to its stage index.
+func warnIdleCapacity(s *Scenario, stage map[string]int) {
 	nonZero := func(d Dist) bool { return !(d.IsFixed() && d.Value == 0) }
-	stage := map[string]int{}
-	for _, n := range s.Nodes {
-		stage[n.ID] = s.StageIndex(n.Stage)
-	}
 	demands := map[string]map[string]bool{}
 	for _, c := range s.Consumers {
 		demands[c.ID] = map[string]bool{}
