@@ -572,7 +572,8 @@ func (d *decoder) dist(n *yaml.Node, path string, u Unit, forever bool) (Dist, b
 			return Dist{Kind: Fixed, Value: math.Inf(1), Unit: u, Pos: d.pos(n)}, true
 		}
 		v, unit, ok := d.scalar(n, path, u)
-		return Dist{Kind: Fixed, Value: v, Unit: unit, Pos: d.pos(n)}, ok
+		out := Dist{Kind: Fixed, Value: v, Unit: unit, Pos: d.pos(n)}
+		return out, ok && d.magnitude(n, path, out)
 	}
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, path, "got %s; want a %s or a distribution such as {dist: uniform, min: ..., max: ...}", describe(n), u)
@@ -716,7 +717,43 @@ func (d *decoder) dist(n *yaml.Node, path string, u Unit, forever bool) (Dist, b
 	if u == Tonnes && unitSeen != 255 {
 		out.Unit = unitSeen
 	}
-	return out, ok
+	return out, ok && d.magnitude(n, path, out)
+}
+
+// magnitude refuses a value whose parameters exceed the limits of
+// docs/model.md (MaxAmount for amounts and plain numbers, MaxDays for
+// durations and dates), so that every accepted scenario computes in finite
+// numbers: the engine clamps each sample into the same limits.
+func (d *decoder) magnitude(n *yaml.Node, path string, v Dist) bool {
+	lim, what := Limit(v.Unit)
+	var params []float64
+	switch v.Kind {
+	case Fixed:
+		params = []float64{v.Value}
+	case Uniform, Triangular, PERT:
+		params = []float64{v.Min, v.Mode, v.Max}
+	case Normal:
+		params = []float64{v.Mean, v.SD, v.Min, v.Max}
+	case LogNormal:
+		// Its median and 90th percentile; beyond those the engine clamps.
+		params = []float64{math.Exp(v.Mu), math.Exp(v.Mu + z90*v.Sigma)}
+	case Exponential:
+		params = []float64{v.Mean}
+	case Choice:
+		params = v.Values
+	case Beta:
+		if !(v.Alpha <= MaxBetaShape && v.BetaB <= MaxBetaShape) {
+			d.errorf(n, path, "beta shapes %g and %g exceed the limit of %g", v.Alpha, v.BetaB, float64(MaxBetaShape))
+			return false
+		}
+	}
+	for _, x := range params {
+		if !(math.Abs(x) <= lim) {
+			d.errorf(n, path, "%s exceeds the limit of %g %s for this field (docs/model.md, limits)", strconv.FormatFloat(x, 'g', 4, 64), lim, what)
+			return false
+		}
+	}
+	return true
 }
 
 // z90 is the standard normal's 0.9 quantile.

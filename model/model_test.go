@@ -541,3 +541,41 @@ func TestUnreadableInputPositioned(t *testing.T) {
 		t.Errorf("symlink loop: %v; want an input error naming the file", err)
 	}
 }
+
+// TestMagnitudeLimits: values that used to validate and then overflow the
+// engine (an aggregate turned non-finite) are refused at their position,
+// naming the limit; the largest sane values still pass.
+func TestMagnitudeLimits(t *testing.T) {
+	data, err := os.ReadFile("../scenarios/truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(data)
+	for _, tt := range []struct {
+		ovs  []Override
+		want string // in the error, beside consumers.us-users... or the path
+	}{
+		{[]Override{{"consumers.us-users.demand.dy", "1.5e154"}}, "limit"},
+		{[]Override{{"consumers.us-users.growth", "1e300"}}, "limit"},
+		{[]Override{{"consumers.us-users.growth", "{dist: uniform, min: 10, max: 100}"}, {"horizon", "100y"}}, "grows"},
+		{[]Override{{"consumers.us-users.growth", "2"}, {"horizon", "200y"}}, "grows"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: normal, mean: 1e300, sd: 1e299}"}}, "limit"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: lognormal, mu: 1000, sigma: 1000}"}}, "limit"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: lognormal, p50: 1, p90: 1e300}"}}, "limit"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: exponential, mean: 1e308}"}}, "limit"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: uniform, min: 0, max: 1.7e308}"}}, "limit"},
+		{[]Override{{"consumers.us-users.demand.dy", "{dist: triangular, min: 0, mode: 1, max: 1.7e308}"}}, "limit"},
+		{[]Override{{"events.truce.renewal.probability", "{dist: beta, alpha: 1e300, beta: 1e300}"}}, "limit"},
+		{[]Override{{"events.truce.duration", "1000000y"}}, "limit"},
+		{[]Override{{"nodes.us-process.capacity.dy", "1e13"}}, "limit"},
+	} {
+		_, err := Parse([]byte(src), "truce90.yaml", tt.ovs...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.ovs[0].Path) {
+			t.Errorf("%v: %v; want an error at %s saying %q", tt.ovs, err, tt.ovs[0].Path, tt.want)
+		}
+	}
+	// At the limits, and fast growth over a short horizon, still validate.
+	mustParse(t, src, Override{"consumers.us-users.demand.dy", "1e9"}, Override{"consumers.us-users.growth", "0.5"})
+	mustParse(t, src, Override{"events.truce.renewal.probability", "{dist: beta, alpha: 1e6, beta: 1e6}"})
+	mustParse(t, src, Override{"consumers.us-users.demand.dy", "{dist: lognormal, p50: 100, p90: 1e6}"})
+}

@@ -126,6 +126,33 @@ const (
 	MaxSeed   = 1<<63 - 1
 )
 
+// Limits on magnitudes. Every amount (capacities, demands, inventories,
+// holdings, releases, in t or t/yr) and every plain number is at most
+// MaxAmount in size; every duration and date at most MaxDays (except a
+// duration written `forever`); beta shapes at most MaxBetaShape. A
+// consumer's demand grown over the horizon stays within MaxAmount. The
+// engine clamps every sample into the same limits, so an accepted scenario
+// always computes in finite numbers.
+const (
+	MaxAmount    = 1e12
+	MaxDays      = 1000 * DaysPerYear
+	MaxBetaShape = 1e6
+)
+
+// Limit returns the largest magnitude a value of unit u may have, and the
+// unit's name for messages.
+func Limit(u Unit) (float64, string) {
+	switch u {
+	case Days:
+		return MaxDays, "days"
+	case Time:
+		return MaxDays, "days from the start"
+	case Tonnes:
+		return MaxAmount, "t"
+	}
+	return MaxAmount, ""
+}
+
 // MaxOutageRate bounds an outage's rate (occurrences per year), so that
 // one trial's work stays bounded.
 const MaxOutageRate = 1000

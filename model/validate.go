@@ -29,6 +29,7 @@ func validate(d *decoder, s *Scenario) {
 		ids[c.ID] = c.Pos
 		consumerIDs = append(consumerIDs, c.ID)
 	}
+	validateGrowth(d, s)
 	evPos := map[string]Pos{}
 	for _, e := range s.Events {
 		if p, dup := evPos[e.ID]; dup {
@@ -109,6 +110,45 @@ func validate(d *decoder, s *Scenario) {
 // ordinary or backup), whose output no route can carry to a consumer that
 // demands it, or that only share-0 routes connect to consumers while
 // rerouting is off. stage maps each node to its stage index.
+// validateGrowth refuses demand that growth would carry beyond MaxAmount
+// within the horizon, judged at each distribution's high end (a normal's
+// mean + 3 sd, a lognormal's or exponential's 90th percentile; the engine
+// clamps the rarer values beyond).
+func validateGrowth(d *decoder, s *Scenario) {
+	years := s.Horizon / DaysPerYear
+	for _, c := range s.Consumers {
+		g := 1 + highEnd(c.Growth)
+		for _, mat := range s.Materials {
+			dem, ok := c.Demand[mat]
+			if !ok {
+				continue
+			}
+			hi := highEnd(dem)
+			if grown := hi * math.Pow(g, years); !(grown <= MaxAmount) {
+				d.errorAt(c.Growth.Pos, "consumers["+c.ID+"].growth", "demand for %s grows to %.3g t/yr by the horizon (%.4g t/yr at %+.4g%%/yr over %s); the limit is %g t/yr: lower the growth or the horizon", mat, grown, hi, 100*(g-1), FormatDays(s.Horizon), float64(MaxAmount))
+				break
+			}
+		}
+	}
+}
+
+// highEnd is the value a distribution stays below in all but rare trials.
+func highEnd(v Dist) float64 {
+	switch v.Kind {
+	case Normal:
+		if v.HasMax {
+			return v.Max
+		}
+		return v.Mean + 3*v.SD
+	case LogNormal:
+		return math.Exp(v.Mu + z90*v.Sigma)
+	case Exponential:
+		return v.Mean * math.Ln10
+	}
+	_, hi := v.Support()
+	return hi
+}
+
 func warnIdleCapacity(s *Scenario, stage map[string]int) {
 	nonZero := func(d Dist) bool { return !(d.IsFixed() && d.Value == 0) }
 	demands := map[string]map[string]bool{}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/big"
 )
 
 // BlockSize is the number of consecutive trials whose per-trial values are
@@ -25,9 +26,15 @@ const (
 	nMetrics
 )
 
+// moments holds exact sums of a metric's values: each value is rounded
+// toward zero to fixed point (multiples of 2^-32) and its value and square
+// are summed as integers. Any grouping of the values sums to the same bits,
+// and the variance comes from those exact sums with no cancellation
+// (docs/model.md 5: demand of 1e13 t still gets its spread of a few tonnes).
 type moments struct {
 	n        uint64
-	s, ss    i128
+	s        i128
+	ss       u256
 	min, max float64
 }
 
@@ -36,18 +43,14 @@ func emptyMoments() moments {
 	return moments{min: math.Inf(1), max: math.Inf(-1)}
 }
 
-// addBlock adds n values whose floating-point sum and sum of squares over
-// one block are s and ss.
-func (m *moments) addBlock(n uint64, s, ss float64) {
-	m.n += n
-	m.s.add(toFixed(s))
-	m.ss.add(toFixed(ss))
-}
-
-// extend widens the extremes to take in [lo, hi].
-func (m *moments) extend(lo, hi float64) {
-	m.min = min(m.min, lo)
-	m.max = max(m.max, hi)
+// add takes in one value.
+func (m *moments) add(v float64) {
+	q := toFixed(v)
+	m.n++
+	m.s.add(q)
+	m.ss.add(square(q))
+	m.min = min(m.min, v)
+	m.max = max(m.max, v)
 }
 
 // merge adds another's values: the sums exactly, in any order.
@@ -55,7 +58,8 @@ func (m *moments) merge(o *moments) {
 	m.n += o.n
 	m.s.add(o.s)
 	m.ss.add(o.ss)
-	m.extend(o.min, o.max)
+	m.min = min(m.min, o.min)
+	m.max = max(m.max, o.max)
 }
 
 // agg holds exactly mergeable aggregates of any number of trials: integer
@@ -95,14 +99,11 @@ func newAgg(p *plan) *agg {
 // an agg makes it exact; the histograms live only in the agg, so memory does
 // not grow with the number of workers.
 type block struct {
-	trials  uint64
-	bS, bSS []float64 // per metric
-	bN      []uint64
-	bMin    []float64
-	bMax    []float64
-	bSer    []float64
-	bUtil   []float64
-	bFlow   []float64
+	trials uint64
+	mom    []moments // per metric, exact
+	bSer   []float64
+	bUtil  []float64
+	bFlow  []float64
 	// bins holds one entry per histogram value: the histogram index
 	// (metrics first, then series) times nBins plus the bin.
 	bins []uint64
@@ -115,8 +116,7 @@ func newBlock(p *plan) *block {
 	nS, nM, nP, nN := len(p.scopes), p.nM, p.nP, len(p.nodes)
 	k := nS * nM * nMetrics
 	b := &block{
-		bS: make([]float64, k), bSS: make([]float64, k), bN: make([]uint64, k),
-		bMin: make([]float64, k), bMax: make([]float64, k),
+		mom:  make([]moments, k),
 		bSer: make([]float64, nS*nM*nP), bUtil: make([]float64, nN*nM*nP), bFlow: make([]float64, len(p.flowKeys)*nP),
 	}
 	b.reset()
@@ -125,12 +125,9 @@ func newBlock(p *plan) *block {
 
 func (b *block) reset() {
 	b.trials = 0
-	for i := range b.bMin {
-		b.bMin[i], b.bMax[i] = math.Inf(1), math.Inf(-1)
+	for i := range b.mom {
+		b.mom[i] = emptyMoments()
 	}
-	clear(b.bS)
-	clear(b.bSS)
-	clear(b.bN)
 	clear(b.bSer)
 	clear(b.bUtil)
 	clear(b.bFlow)
@@ -149,18 +146,14 @@ func (b *block) bin(h int, v float64) {
 
 // value records one metric value of one trial.
 func (b *block) value(i int, v float64) {
-	b.bS[i] += v
-	b.bSS[i] += v * v
-	b.bN[i]++
-	b.bMin[i] = min(b.bMin[i], v)
-	b.bMax[i] = max(b.bMax[i], v)
+	b.mom[i].add(v)
 	b.bin(i, v)
 }
 
 // addTrial records the worker's last trial.
 func (b *block) addTrial(w *worker) {
 	p := w.p
-	nH := len(b.bS) // series histograms follow the metric ones
+	nH := len(b.mom) // series histograms follow the metric ones
 	b.trials++
 	for _, sc := range p.aggScopes {
 		for j := sc * p.nM; j < (sc+1)*p.nM; j++ {
@@ -215,12 +208,10 @@ func (b *block) addScope(w *worker, j, nH int) {
 // add folds a block into the exact aggregates and resets the block.
 func (a *agg) add(b *block) {
 	a.trials += b.trials
-	for i, n := range b.bN {
-		if n == 0 {
-			continue
+	for i := range b.mom {
+		if b.mom[i].n > 0 {
+			a.mom[i].merge(&b.mom[i])
 		}
-		a.mom[i].addBlock(n, b.bS[i], b.bSS[i])
-		a.mom[i].extend(b.bMin[i], b.bMax[i])
 	}
 	nH := uint64(len(a.hist))
 	for _, e := range b.bins {
@@ -300,16 +291,28 @@ func momentStats(m *moments) Stats {
 		return st
 	}
 	n := float64(m.n)
-	s, ss := m.s.float(), m.ss.float()
-	st.Mean = clamp(s/n, m.min, m.max)
+	st.Mean = clamp(m.s.float()/n, m.min, m.max)
 	if m.min == m.max {
 		st.Mean = m.min
 	}
 	if m.n > 1 && m.min != m.max {
-		st.SD = math.Sqrt(max(0, (ss-s*st.Mean)/(n-1)))
+		st.SD = m.sd()
 	}
 	st.SE = st.SD / math.Sqrt(n)
 	return st
+}
+
+// sd is the sample standard deviation from the exact sums: the variance's
+// numerator n*ss - s^2 is computed in integers, so it loses nothing however
+// large the values are against their spread.
+func (m *moments) sd() float64 {
+	n := new(big.Int).SetUint64(m.n)
+	s := m.s.big()
+	num := new(big.Int).Mul(n, m.ss.big())
+	num.Sub(num, s.Mul(s, s))
+	den := new(big.Int).Mul(n, new(big.Int).SetUint64(m.n-1))
+	v, _ := new(big.Float).Quo(new(big.Float).SetInt(num), new(big.Float).SetInt(den)).Float64()
+	return math.Sqrt(max(0, v)) * 0x1p-32
 }
 
 // stats summarises metric i.

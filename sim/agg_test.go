@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -120,5 +121,59 @@ func TestFixedPoint(t *testing.T) {
 	split1.add(split2)
 	if fwd != rev || fwd != split1 {
 		t.Fatalf("fixed-point sums depend on order: %v %v %v", fwd, rev, split1)
+	}
+}
+
+// TestMomentsStable: the standard deviation of values far larger than their
+// spread comes out right (a naive sum of squares gave 0 at 1e13 and more
+// than the range at 1e15), and the sums merge to the same bits in any
+// grouping.
+func TestMomentsStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, offset := range []float64{0, 1e6, 1e13, 1e15, 1e17} {
+		whole, a, b := emptyMoments(), emptyMoments(), emptyMoments()
+		dev := make([]float64, 1000)
+		for i := range dev {
+			v := offset + 117*r.Float64()
+			dev[i] = v - offset // exact: v's own rounding is kept
+			whole.add(v)
+			if i%3 == 0 {
+				a.add(v)
+			} else {
+				b.add(v)
+			}
+		}
+		want := stat.StdDev(dev, nil)
+		got := momentStats(&whole).SD
+		// Values are summed in multiples of 2^-32: that, not the offset,
+		// bounds the error.
+		if math.Abs(got-want) > 1e-9*want+0x1p-30 {
+			t.Errorf("offset %g: sd = %.12g; want %.12g", offset, got, want)
+		}
+		a.merge(&b)
+		if a != whole {
+			t.Errorf("offset %g: split sums differ from the whole", offset)
+		}
+	}
+	// Negative values (differences in Compare) square the same.
+	m := emptyMoments()
+	for _, v := range []float64{-3, -1, 1, 3} {
+		m.add(v)
+	}
+	if got, want := momentStats(&m).SD, math.Sqrt(20.0/3); math.Abs(got-want) > 1e-12 {
+		t.Errorf("sd of -3 -1 1 3 = %g; want %g", got, want)
+	}
+}
+
+func TestSquare(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 1000 {
+		v := (r.Float64() - 0.5) * math.Pow(2, float64(r.IntN(90)))
+		q := toFixed(v)
+		b := q.big()
+		want := new(big.Int).Mul(b, b)
+		if got := square(q).big(); got.Cmp(want) != 0 {
+			t.Fatalf("square(%g) = %v; want %v", v, got, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -595,4 +596,60 @@ func TestSubstitution(t *testing.T) {
 	// No shortfall, no substitution.
 	res := simulate(t, chain("    substitution: {after: 0d, fraction: {x: 0.4}}", "", toUS, ""), 4)
 	exact(t, "unrestricted substituted", metric(t, res, MetricSubstituted).Mean, 0)
+}
+
+// TestExtremeInputs: scenarios at the validation limits run to finite
+// results, and a scenario built by hand past them (which model.Parse would
+// refuse) gives an error naming the field, not a panic.
+func TestExtremeInputs(t *testing.T) {
+	data, err := os.ReadFile("../scenarios/truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ovs := range [][]model.Override{
+		{{Path: "consumers.us-users.demand.dy", Value: "{dist: lognormal, p50: 100, p90: 1e10}"}},
+		{{Path: "consumers.us-users.demand.dy", Value: "1e9"}, {Path: "consumers.us-users.growth", Value: "0.9"}, {Path: "horizon", Value: "10y"}},
+		{{Path: "consumers.us-users.growth", Value: "{dist: normal, mean: 0.5, sd: 0.15}"}, {Path: "horizon", Value: "25y"}},
+		{{Path: "events.truce.duration", Value: "{dist: exponential, mean: 300y}"}},
+	} {
+		sc, err := model.Parse(data, "truce90.yaml", ovs...)
+		if err != nil {
+			t.Errorf("%v: %v", ovs, err)
+			continue
+		}
+		res, err := Run(context.Background(), sc, Options{Trials: 64, Seed: 1})
+		if err != nil {
+			t.Errorf("%v: %v", ovs, err)
+			continue
+		}
+		for _, m := range res.Metrics {
+			if m.N > 0 && (math.IsNaN(m.Mean) || math.IsInf(m.Mean, 0) || math.IsInf(m.SD, 0)) {
+				t.Errorf("%v: %s/%s/%s %s mean %g sd %g", ovs, m.Scope, m.ID, m.Material, m.Metric, m.Mean, m.SD)
+				break
+			}
+		}
+	}
+	sc, err := model.Parse(data, "truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range sc.Events {
+		if sc.Events[i].ID == "truce" {
+			sc.Events[i].Probability = model.Dist{Kind: model.Beta, Alpha: 1e300, BetaB: 1e300}
+		}
+	}
+	if _, err := Run(context.Background(), sc, Options{Trials: 64, Seed: 1}); err == nil || !strings.Contains(err.Error(), "event:truce probability") {
+		t.Errorf("a beta that draws NaN: %v; want an error naming the field", err)
+	}
+	// Grown demand is clamped at MaxAmount, so even a fixed demand past it
+	// gives finite totals.
+	sc, _ = model.Parse(data, "truce90.yaml")
+	sc.Consumers[0].Demand["dy"] = model.FixedValue(1e300, model.Number)
+	res, err := Run(context.Background(), sc, Options{Trials: 64, Seed: 1})
+	if err != nil {
+		t.Fatalf("a demand of 1e300: %v", err)
+	}
+	if m, _ := res.Find(ScopeTotal, "all", "dy", "demand"); !(m.Mean <= model.MaxAmount*sc.Horizon/model.DaysPerYear*1.0001) {
+		t.Errorf("a demand of 1e300 gives total demand %g; want at most MaxAmount over the horizon", m.Mean)
+	}
 }

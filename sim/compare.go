@@ -69,10 +69,6 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		for i, p := range plans {
 			ws[i] = newWorker(p, seed)
 		}
-		bs, bss := make([][]float64, 1+nV), make([][]float64, 1+nV)
-		for i := range bs {
-			bs[i], bss[i] = make([]float64, nM), make([]float64, nM)
-		}
 		baseVals := make([]float64, nM)
 		return func(b int) error {
 			lo, hi := b*BlockSize, min(trials, (b+1)*BlockSize)
@@ -88,16 +84,8 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 						} else {
 							v = baseVals[m] - v
 						}
-						bs[i][m] += v
-						bss[i][m] += v * v
-						a[i][m].extend(v, v)
+						a[i][m].add(v)
 					}
-				}
-			}
-			for i := range bs {
-				for m := range nM {
-					a[i][m].addBlock(uint64(hi-lo), bs[i][m], bss[i][m])
-					bs[i][m], bss[i][m] = 0, 0
 				}
 			}
 			done.Add(int64(hi - lo))

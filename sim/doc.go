@@ -19,10 +19,12 @@
 // the order of the scenario file, or on other parameters (common random
 // numbers for sensitivity sweeps).
 //
-// Aggregates are exact: integer-count histograms and 128-bit fixed-point
-// sums, filled from floating-point partial sums over fixed blocks of
-// BlockSize trials. Results are therefore bit-identical for any number of
-// workers, and runs split at block boundaries merge to the same bytes.
+// Aggregates are exact: integer-count histograms, 128-bit fixed-point sums
+// of each metric value and 256-bit sums of their squares, and, for period
+// series, utilisation and flows, fixed-point sums of floating-point partial
+// sums over fixed blocks of BlockSize trials. Results are therefore
+// bit-identical for any number of workers, and runs split at block
+// boundaries merge to the same bytes.
 //
 // # Accuracy
 //

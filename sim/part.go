@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 
 	"github.com/reesim/reesim/model"
@@ -35,9 +36,16 @@ type Manifest struct {
 	First          int      `json:"first_trial"`
 	Last           int      `json:"last_trial"` // exclusive
 	BlockSize      int      `json:"block_size"`
-	Shape          string   `json:"shape"`          // the aggregate's dimensions
-	PayloadSHA256  string   `json:"payload_sha256"` // of the encoded aggregate
+	Shape          string   `json:"shape"` // the aggregate's dimensions
+	Format         int      `json:"format"`
+	// SHA256 is the checksum of the whole part: this manifest (with
+	// SHA256 empty) and the encoded aggregate.
+	SHA256 string `json:"sha256"`
 }
+
+// partFormat is the version of the encoding of parts: ReadPart refuses
+// others rather than misread them.
+const partFormat = 2
 
 // Part is the exactly mergeable aggregate of a range of trials.
 type Part struct {
@@ -85,7 +93,7 @@ func (pt *Part) Result() *Result {
 // 128-bit sums as two words, so that decoding gives back the same bits.
 type encoded struct {
 	Trials uint64       `json:"trials"`
-	Mom    [][7]uint64  `json:"moments"` // n, s.hi, s.lo, ss.hi, ss.lo, bits(min), bits(max)
+	Mom    [][9]uint64  `json:"moments"` // n, s.hi, s.lo, ss[3..0], bits(min), bits(max)
 	Hist   []sparseHist `json:"hist"`
 	Ser    [][2]uint64  `json:"series_sums"`
 	SerH   []sparseHist `json:"series_hist"` // index of the cell in Cell
@@ -147,7 +155,7 @@ func (pt *Part) MarshalJSON() ([]byte, error) {
 	e := encoded{Trials: a.trials, Ser: i128s(a.ser), Util: i128s(a.util), Flow: i128s(a.flow), SerH: []sparseHist{}}
 	for i := range a.mom {
 		m := &a.mom[i]
-		e.Mom = append(e.Mom, [7]uint64{m.n, m.s.hi, m.s.lo, m.ss.hi, m.ss.lo, math.Float64bits(m.min), math.Float64bits(m.max)})
+		e.Mom = append(e.Mom, [9]uint64{m.n, m.s.hi, m.s.lo, m.ss[3], m.ss[2], m.ss[1], m.ss[0], math.Float64bits(m.min), math.Float64bits(m.max)})
 		e.Hist = append(e.Hist, encodeHist(&a.hist[i], 0))
 	}
 	for i, h := range a.serH {
@@ -159,9 +167,11 @@ func (pt *Part) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(payload)
 	m := pt.Manifest
-	m.PayloadSHA256 = hex.EncodeToString(sum[:])
+	m.Format = partFormat
+	if m.SHA256, err = m.checksum(payload); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"manifest":`)
 	mb, err := json.Marshal(m)
@@ -175,6 +185,22 @@ func (pt *Part) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// checksum is the SHA-256 of the manifest (its own checksum left out) and
+// the encoded aggregate: editing either, the seed as much as a sum, breaks
+// it.
+func (m Manifest) checksum(payload []byte) (string, error) {
+	m.SHA256 = ""
+	mb, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write(mb)
+	h.Write([]byte{'\n'})
+	h.Write(payload)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // ReadPart decodes a part written by MarshalJSON for the scenario it was
 // made from, checking its payload's checksum and shape.
 func ReadPart(data []byte, sc *model.Scenario) (*Part, error) {
@@ -185,9 +211,14 @@ func ReadPart(data []byte, sc *model.Scenario) (*Part, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("sim: part is truncated or not a reesim part: %w", err)
 	}
-	sum := sha256.Sum256(raw.Aggregate)
-	if hex.EncodeToString(sum[:]) != raw.Manifest.PayloadSHA256 {
-		return nil, fmt.Errorf("sim: part %d/%d is corrupt: its checksum does not match", raw.Manifest.Shard, raw.Manifest.Shards)
+	if raw.Manifest.Format != partFormat {
+		return nil, fmt.Errorf("sim: part %d/%d has format %d (made by reesim %q); this reesim reads format %d: merge it with the reesim that made it", raw.Manifest.Shard, raw.Manifest.Shards, raw.Manifest.Format, raw.Manifest.Version, partFormat)
+	}
+	if sum, err := raw.Manifest.checksum(raw.Aggregate); err != nil || sum != raw.Manifest.SHA256 {
+		return nil, fmt.Errorf("sim: part %d/%d is corrupt or edited: its checksum does not match", raw.Manifest.Shard, raw.Manifest.Shards)
+	}
+	if m := raw.Manifest; !(m.Shards >= 1 && m.Shard >= 0 && m.Shard < m.Shards && m.Trials >= 0 && m.Trials <= model.MaxTrials && 0 <= m.First && m.First <= m.Last && m.Last <= m.Trials) {
+		return nil, fmt.Errorf("sim: part is corrupt: shard %d of %d, trials [%d, %d) of %d", m.Shard, m.Shards, m.First, m.Last, m.Trials)
 	}
 	if sc.SHA256 != raw.Manifest.ScenarioSHA256 {
 		return nil, fmt.Errorf("sim: part %d/%d is of scenario %s (sha256 %.12s), not %s (%.12s)", raw.Manifest.Shard, raw.Manifest.Shards, raw.Manifest.Scenario, raw.Manifest.ScenarioSHA256, sc.Name, sc.SHA256)
@@ -209,7 +240,7 @@ func ReadPart(data []byte, sc *model.Scenario) (*Part, error) {
 	}
 	a.trials = e.Trials
 	for i, m := range e.Mom {
-		a.mom[i] = moments{n: m[0], s: i128{m[1], m[2]}, ss: i128{m[3], m[4]}, min: math.Float64frombits(m[5]), max: math.Float64frombits(m[6])}
+		a.mom[i] = moments{n: m[0], s: i128{m[1], m[2]}, ss: u256{m[6], m[5], m[4], m[3]}, min: math.Float64frombits(m[7]), max: math.Float64frombits(m[8])}
 		if err := decodeHist(e.Hist[i], &a.hist[i]); err != nil {
 			return nil, fmt.Errorf("sim: part %d/%d: %w", raw.Manifest.Shard, raw.Manifest.Shards, err)
 		}
@@ -233,8 +264,11 @@ func ReadPart(data []byte, sc *model.Scenario) (*Part, error) {
 	for i, v := range e.Flow {
 		a.flow[i] = i128{v[0], v[1]}
 	}
-	if int(a.trials) != raw.Manifest.Last-raw.Manifest.First {
+	if a.trials != uint64(raw.Manifest.Last-raw.Manifest.First) {
 		return nil, fmt.Errorf("sim: part %d/%d holds %d trials but covers %d", raw.Manifest.Shard, raw.Manifest.Shards, a.trials, raw.Manifest.Last-raw.Manifest.First)
+	}
+	if err := a.consistent(); err != nil {
+		return nil, fmt.Errorf("sim: part %d/%d is inconsistent: %w", raw.Manifest.Shard, raw.Manifest.Shards, err)
 	}
 	return &Part{Manifest: raw.Manifest, p: p, a: a}, nil
 }
@@ -291,4 +325,51 @@ func Merge(parts []*Part) (*Result, error) {
 	res := ps[0].p.result(total, m0.Seed)
 	res.Version = m0.Version
 	return res, nil
+}
+
+// consistent checks what any aggregate of real trials satisfies, so that a
+// forged or damaged part with a recomputed checksum is still refused: no
+// metric counts more values than there are trials, extremes are finite and
+// ordered, every mean lies between them, sums of squares are at least what
+// the sums imply (n*ss >= s^2), histograms count no more than their metric,
+// and sums of non-negative quantities are not negative.
+func (a *agg) consistent() error {
+	for i := range a.mom {
+		m := &a.mom[i]
+		switch {
+		case m.n > a.trials:
+			return fmt.Errorf("metric cell %d counts %d values in %d trials", i, m.n, a.trials)
+		case a.hist[i].pos > m.n:
+			return fmt.Errorf("metric cell %d: its histogram counts %d of %d values", i, a.hist[i].pos, m.n)
+		case m.n == 0:
+			if m.s != (i128{}) || m.ss != (u256{}) || !math.IsInf(m.min, 1) || !math.IsInf(m.max, -1) {
+				return fmt.Errorf("metric cell %d has no values but sums or extremes", i)
+			}
+			continue
+		case math.IsNaN(m.min) || math.IsNaN(m.max) || math.IsInf(m.min, 0) || math.IsInf(m.max, 0) || m.min > m.max:
+			return fmt.Errorf("metric cell %d has extremes %g and %g", i, m.min, m.max)
+		}
+		n := float64(m.n)
+		if mean := m.s.float() / n; mean < m.min-1e-9*math.Abs(m.min)-0x1p-31 || mean > m.max+1e-9*math.Abs(m.max)+0x1p-31 {
+			return fmt.Errorf("metric cell %d has mean %g outside [%g, %g]", i, mean, m.min, m.max)
+		}
+		s := m.s.big()
+		nss := new(big.Int).Mul(new(big.Int).SetUint64(m.n), m.ss.big())
+		if nss.Cmp(s.Mul(s, s)) < 0 {
+			return fmt.Errorf("metric cell %d: its sum of squares is smaller than its sum allows", i)
+		}
+	}
+	for i, h := range a.serH {
+		if h != nil && h.pos > a.trials {
+			return fmt.Errorf("series cell %d: its histogram counts %d values in %d trials", i, h.pos, a.trials)
+		}
+	}
+	for _, sums := range [][]i128{a.ser, a.util, a.flow} {
+		for i, v := range sums {
+			if v.hi>>63 == 1 {
+				return fmt.Errorf("sum %d is negative", i)
+			}
+		}
+	}
+	return nil
 }

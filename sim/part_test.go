@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -86,5 +87,71 @@ func TestMergeRefuses(t *testing.T) {
 	other, _ := model.Load("../scenarios/truce90.yaml")
 	if _, err := ReadPart(data, other); err == nil || !strings.Contains(err.Error(), "not truce90") {
 		t.Errorf("part of another scenario: %v", err)
+	}
+}
+
+// TestReadPartRefusesTampering: the checksum covers the manifest (an edited
+// seed is caught), and a forged aggregate whose checksum was recomputed is
+// still refused by the consistency checks.
+func TestReadPartRefusesTampering(t *testing.T) {
+	sc, err := model.Load("../scenarios/baseline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := RunPart(context.Background(), sc, Options{Trials: 100, Seed: 3}, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(pt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPart(data, sc); err != nil {
+		t.Fatalf("an untouched part: %v", err)
+	}
+	seed := strings.Replace(string(data), `"seed":3,`, `"seed":4,`, 1)
+	if _, err := ReadPart([]byte(seed), sc); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("edited seed: %v", err)
+	}
+	// reseal rewrites the aggregate with edit and recomputes the checksum,
+	// as a forger would.
+	reseal := func(edit func(e *encoded)) []byte {
+		var raw struct {
+			Manifest  Manifest
+			Aggregate encoded
+		}
+		if err := json.Unmarshal(data, &raw); err != nil {
+			t.Fatal(err)
+		}
+		edit(&raw.Aggregate)
+		payload, _ := json.Marshal(raw.Aggregate)
+		raw.Manifest.SHA256, _ = raw.Manifest.checksum(payload)
+		mb, _ := json.Marshal(raw.Manifest)
+		return []byte(`{"manifest":` + string(mb) + `,"aggregate":` + string(payload) + "}")
+	}
+	if _, err := ReadPart(reseal(func(*encoded) {}), sc); err != nil {
+		t.Fatalf("a resealed but unchanged part: %v", err)
+	}
+	// c is a cell whose values differ: the demand of the first scope.
+	c := iDemand
+	if e := pt.a.mom[c]; e.n == 0 || e.min == e.max {
+		t.Fatalf("cell %d has %d values in [%g, %g]; the test wants a spread", c, e.n, e.min, e.max)
+	}
+	for name, edit := range map[string]func(e *encoded){
+		"no trials":      func(e *encoded) { e.Trials = 0 },
+		"count 2^64-1":   func(e *encoded) { e.Mom[c][0] = math.MaxUint64 },
+		"NaN min":        func(e *encoded) { e.Mom[c][7] = math.Float64bits(math.NaN()) },
+		"min above max":  func(e *encoded) { e.Mom[c][7], e.Mom[c][8] = e.Mom[c][8], e.Mom[c][7] },
+		"sum above max":  func(e *encoded) { e.Mom[c][1]++ },
+		"squares zeroed": func(e *encoded) { e.Mom[c][3], e.Mom[c][4], e.Mom[c][5], e.Mom[c][6] = 0, 0, 0, 0 },
+		"negative flow":  func(e *encoded) { e.Flow[0] = [2]uint64{math.MaxUint64, math.MaxUint64} },
+	} {
+		if _, err := ReadPart(reseal(edit), sc); err == nil {
+			t.Errorf("%s: a forged part was accepted", name)
+		}
+	}
+	old := strings.Replace(string(data), `"format":2`, `"format":1`, 1)
+	if _, err := ReadPart([]byte(old), sc); err == nil || !strings.Contains(err.Error(), "format 1") {
+		t.Errorf("a part of another format: %v", err)
 	}
 }

@@ -38,11 +38,12 @@ type stream struct {
 	pcg   rand.PCG
 	seed  uint64
 	trial uint64
-	base  uint64 // mix of seed and trial
+	base  uint64   // mix of seed and trial
+	nan   *sampler // the first sampler of the trial that drew NaN
 }
 
 func (s *stream) setTrial(seed, trial uint64) {
-	s.seed, s.trial = seed, trial
+	s.seed, s.trial, s.nan = seed, trial, nil
 	s.base = splitmix64(splitmix64(seed) ^ trial)
 }
 

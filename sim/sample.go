@@ -13,8 +13,9 @@ import (
 // shift one another, and keeps sampling free of allocation.
 type sampler struct {
 	d      model.Dist
+	name   string // owner and field, for errors
 	key    uint64
-	lo, hi float64 // the field's bound; samples are clamped into it
+	lo, hi float64 // the field's bound and the unit's limit; samples are clamped into them
 
 	tri    distuv.Triangle
 	beta   distuv.Beta
@@ -29,7 +30,14 @@ type sampler struct {
 }
 
 func newSampler(d model.Dist, owner, field string, lo, hi float64) *sampler {
-	s := &sampler{d: d, key: fieldKey(owner, field), lo: lo, hi: hi}
+	s := &sampler{d: d, name: owner + " " + field, key: fieldKey(owner, field), lo: lo, hi: hi}
+	if !d.IsFixed() {
+		// A distribution's far tail is clamped at the unit's limit
+		// (docs/model.md, limits); a fixed value was validated within it,
+		// or is `forever`.
+		lim, _ := model.Limit(d.Unit)
+		s.lo, s.hi = max(lo, -lim), min(hi, lim)
+	}
 	switch d.Kind {
 	case model.Fixed:
 		s.fixed = true
@@ -88,7 +96,11 @@ func (s *sampler) drawKey(st *stream, key uint64) float64 {
 	if s.fixed {
 		return s.fixedV
 	}
-	return clamp(s.quantile(st.at(key).open()), s.lo, s.hi)
+	v := s.quantile(st.at(key).open())
+	if v != v && st.nan == nil {
+		st.nan = s // reported by the worker after the draws
+	}
+	return clamp(v, s.lo, s.hi)
 }
 
 func (s *sampler) quantile(u float64) float64 {

@@ -540,7 +540,7 @@ func (w *worker) evaluate(tm float64) {
 		}
 		for m := range nM {
 			i := c*nM + m
-			d := w.dem0[i] * g
+			d := min(w.dem0[i]*g, maxDemand) // docs/model.md, limits
 			w.demAll[i] = d
 			if s := w.subStart[i]; s >= 0 && tm >= s {
 				d *= 1 - rampValue(tm, s, w.subRamp[c], 0, w.subF[i])
@@ -603,10 +603,21 @@ func (w *worker) substitute(t float64) uint64 {
 	return now
 }
 
+// maxDemand is model.MaxAmount in t/day: grown demand is clamped to it.
+const maxDemand = model.MaxAmount / model.DaysPerYear
+
+// maxTotal bounds a trial's totals so that their fixed-point values and
+// squares fit the aggregates (2^63 t; a validated scenario stays below
+// MaxAmount t/yr over MaxDays, 1e15 t).
+const maxTotal = 0x1p63
+
 // run simulates one trial into the worker's trial outputs.
 func (w *worker) run(trial uint64) error {
 	p := w.p
 	w.sample(trial)
+	if s := w.st.nan; s != nil {
+		return fmt.Errorf("sim: trial %d: %s = %s drew a value that is not a number", trial, s.name, s.d)
+	}
 	nM, nP := p.nM, p.nP
 	clear(w.tDem)
 	clear(w.tShort)
@@ -776,6 +787,13 @@ func (w *worker) run(trial uint64) error {
 		t = t1
 	}
 	w.flushAll(H)
+	for j := range w.tDem {
+		// Validation bounds every input so that this cannot happen; an
+		// error here is a bug, never a panic in the aggregates.
+		if v := w.tDem[j] + w.tShort[j] + w.tDlv[j] + w.tSub[j]; !(v < maxTotal) {
+			return fmt.Errorf("sim: trial %d: a total for %s is %g, beyond the engine's range (validate the scenario: model.Parse bounds every input)", trial, p.mats[j%nM], v)
+		}
+	}
 	return nil
 }
 
