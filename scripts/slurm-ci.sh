@@ -139,7 +139,7 @@ SWEEP
     log "merge job $mid ended $(job_state "$mid")"; tail -n 20 "$work"/*.out || true; return 1
   fi
   "$bin" sweep "$work/sweep.yaml" --out "$work/whole" --quiet >/dev/null
-  for f in points.csv indices.csv; do
+  for f in points.csv points.json indices.csv; do
     if ! cmp -s "$work/out/merged/$f" "$work/whole/$f"; then
       log "merged $f differs from the unsharded sweep's"; return 1
     fi

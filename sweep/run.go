@@ -31,6 +31,9 @@ type Options struct {
 	// Shards of the design points, a contiguous range; Merge combines the
 	// shards' directories.
 	Shard, Shards int
+	// Version is the reesim version recorded with the points: points of
+	// different versions are not resumed or merged together.
+	Version string
 }
 
 // ErrOtherSweep is wrapped by Run's error when the output directory holds
@@ -221,10 +224,10 @@ func withDefaultOutputs(outputs []model.SweepOutput, base *model.Scenario) []mod
 	return outputs
 }
 
-// header is the first line of points.csv: what made it, so a resumed
-// sweep can refuse points of another.
+// header is the provenance recorded in points.json: what made the points,
+// so a resumed sweep can refuse points of another.
 func header(sw *model.Sweep, sc *model.Scenario) string {
-	h := fmt.Sprintf("# reesim sweep %s sha256=%s scenario=%s scenario_sha256=%s design=%s trials=%d seed=%d samples=%d levels=%d",
+	h := fmt.Sprintf("reesim sweep %s sha256=%s scenario=%s scenario_sha256=%s design=%s trials=%d seed=%d samples=%d levels=%d",
 		filepath.Base(sw.File), sw.SHA256, sc.Name, sc.SHA256, sw.Design, sw.Trials, sw.Seed, sw.Samples, sw.Levels)
 	// Overrides of the whole sweep's scenario (reesim sweep --set) make
 	// another sweep, whose points must not mix with these.
@@ -261,8 +264,8 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	path := filepath.Join(dir, "points.csv")
 	head := header(sw, base)
+	meta := PointsMeta{Version: opt.Version, Provenance: head, Columns: columns(sw, outputs)}
 	total := len(d.values)
 	lo, hi := 0, total
 	if opt.Shards > 0 {
@@ -271,15 +274,15 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 		}
 		lo, hi = opt.Shard*total/opt.Shards, (opt.Shard+1)*total/opt.Shards
 	}
-	done, err := readPoints(path, head, len(sw.Params), len(outputs), opt.Restart, lo)
+	done, err := readPoints(dir, meta, len(sw.Params), lo, opt.Restart, true)
 	if err != nil {
 		return nil, err
 	}
-	f, err := openPoints(path, head, sw, outputs, len(done) == 0)
+	log, err := openPoints(dir, meta, len(done))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer log.Close()
 	for idx := lo + len(done); idx < hi; idx++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("sweep: stopped after %d of %d points (run again to resume): %w", idx-lo, hi-lo, err)
@@ -308,7 +311,7 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 			pt.Mean = append(pt.Mean, v)
 			pt.SE = append(pt.SE, se)
 		}
-		if err := appendPoint(f, pt); err != nil {
+		if err := log.append(pt); err != nil {
 			return nil, err
 		}
 		done = append(done, pt)
@@ -318,7 +321,7 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 	}
 	out := &Outcome{Sweep: sw, Points: done}
 	if opt.Shards > 0 {
-		m := ShardManifest{SweepSHA256: sw.SHA256, Head: head, Shard: opt.Shard, Shards: opt.Shards, First: lo, Last: hi, Points: total, Outputs: slices.Clone(outputs)}
+		m := ShardManifest{Version: opt.Version, SweepSHA256: sw.SHA256, Head: head, Shard: opt.Shard, Shards: opt.Shards, First: lo, Last: hi, Points: total, Outputs: slices.Clone(outputs)}
 		if err := writeShard(dir, sw, m); err != nil {
 			return nil, err
 		}
@@ -347,122 +350,6 @@ func parseF(s string) (float64, error) {
 		return math.NaN(), nil
 	}
 	return strconv.ParseFloat(s, 64)
-}
-
-// readPoints reads the finished points of a previous run, refusing those of
-// a different sweep unless restart, and dropping a last line cut short.
-func readPoints(path, head string, k, nOut int, restart bool, first int) ([]Point, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) == 0 || strings.TrimSuffix(lines[0], "\n") != head {
-		if restart {
-			return nil, os.Remove(path)
-		}
-		got := ""
-		if len(lines) > 0 {
-			got = strings.TrimSpace(lines[0])
-		}
-		return nil, fmt.Errorf("sweep: %s holds %w (its header is %q; this sweep's is %q); use --restart to discard them", path, ErrOtherSweep, got, head)
-	}
-	if len(lines) < 2 || !strings.HasSuffix(lines[1], "\n") {
-		// Killed while the header was being written: no point is done,
-		// and the file is written afresh.
-		return nil, nil
-	}
-	var pts []Point
-	good := len(lines[0])
-	for i, line := range lines[2:] {
-		if !strings.HasSuffix(line, "\n") {
-			break // cut short by an interruption: redo that point
-		}
-		rec, err := csv.NewReader(strings.NewReader(line)).Read()
-		if err != nil || len(rec) != 1+k+2*nOut {
-			return nil, fmt.Errorf("sweep: %s line %d is corrupt; use --restart", path, i+3)
-		}
-		pt := Point{Values: rec[1 : 1+k]}
-		pt.Index, err = strconv.Atoi(rec[0])
-		if err != nil || pt.Index != first+len(pts) {
-			return nil, fmt.Errorf("sweep: %s line %d is out of order; use --restart", path, i+3)
-		}
-		for o := range nOut {
-			m, e1 := parseF(rec[1+k+2*o])
-			se, e2 := parseF(rec[2+k+2*o])
-			if e1 != nil || e2 != nil {
-				return nil, fmt.Errorf("sweep: %s line %d is corrupt; use --restart", path, i+3)
-			}
-			pt.Mean, pt.SE = append(pt.Mean, m), append(pt.SE, se)
-		}
-		pts = append(pts, pt)
-	}
-	for _, line := range lines[1 : 2+len(pts)] {
-		good += len(line)
-	}
-	if good < len(data) {
-		if err := os.Truncate(path, int64(good)); err != nil {
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-	}
-	return pts, nil
-}
-
-// openPoints opens points.csv for appending, writing its header if new.
-func openPoints(path, head string, sw *model.Sweep, outputs []model.SweepOutput, fresh bool) (*os.File, error) {
-	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
-	if fresh {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	if fresh {
-		cols := []string{"index"}
-		for _, p := range sw.Params {
-			cols = append(cols, p.Path)
-		}
-		for _, o := range outputs {
-			cols = append(cols, o.Label(), o.Label()+"/se")
-		}
-		var b strings.Builder
-		b.WriteString(head + "\n")
-		w := csv.NewWriter(&b)
-		w.Write(cols)
-		w.Flush()
-		if _, err := f.WriteString(b.String()); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-	}
-	return f, nil
-}
-
-func appendPoint(f *os.File, pt Point) error {
-	rec := []string{strconv.Itoa(pt.Index)}
-	rec = append(rec, pt.Values...)
-	for o := range pt.Mean {
-		rec = append(rec, output.CSVFloat(pt.Mean[o]), output.CSVFloat(pt.SE[o]))
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write(rec)
-	w.Flush()
-	if _, err := f.WriteString(b.String()); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	return nil
 }
 
 // indices computes the design's sensitivity indices from the points.

@@ -60,9 +60,9 @@ func tinyLoader(ovs []model.Override) (*model.Scenario, error) {
 func files(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, f := range []string{"points.csv", "indices.csv"} {
+	for _, f := range []string{"points.csv", "points.json", "indices.csv"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
+		if err != nil && f != "indices.csv" {
 			t.Fatal(err)
 		}
 		out[f] = string(b)
@@ -179,6 +179,11 @@ func TestShardedSweepMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := files(t, whole)
+	// points.csv is a plain CSV (pandas.read_csv reads it as it is): its
+	// provenance is in points.json.
+	if !strings.HasPrefix(want["points.csv"], "index,events.truce.renewal.probability,") || !strings.Contains(want["points.json"], `"provenance": "reesim sweep`) {
+		t.Errorf("points.csv starts %.40q; points.json %.80q", want["points.csv"], want["points.json"])
+	}
 	var dirs []string
 	for _, i := range []int{2, 0, 3, 1} {
 		d := filepath.Join(t.TempDir(), "shard")
@@ -218,6 +223,40 @@ func TestShardedSweepMerges(t *testing.T) {
 			t.Errorf("merge with a shard.json of %s succeeded", forged)
 		}
 	}
+	// A shard whose points were edited, or that ends in a torn line, or
+	// that another reesim made, is refused, and left as it was.
+	for name, tamper := range map[string]func(d string){
+		"edited value": func(d string) {
+			path := filepath.Join(d, "points.csv")
+			data, _ := os.ReadFile(path)
+			lines := strings.SplitAfter(string(data), "\n")
+			lines[2] = strings.Replace(lines[2], ",", ",9", 2)
+			os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644)
+		},
+		"torn last line": func(d string) {
+			f, _ := os.OpenFile(filepath.Join(d, "points.csv"), os.O_APPEND|os.O_WRONLY, 0)
+			f.WriteString("99,0.5,0.2")
+			f.Close()
+		},
+		"other version": func(d string) {
+			path := filepath.Join(d, "shard.json")
+			data, _ := os.ReadFile(path)
+			os.WriteFile(path, []byte(strings.Replace(string(data), `"reesim_version": ""`, `"reesim_version": "v9"`, 1)), 0o644)
+		},
+	} {
+		d := filepath.Join(t.TempDir(), "shard")
+		if err := os.CopyFS(d, os.DirFS(dirs[0])); err != nil {
+			t.Fatal(err)
+		}
+		tamper(d)
+		before := files(t, d)
+		if _, err := Merge(append([]string{d}, dirs[1:]...), t.TempDir()); err == nil {
+			t.Errorf("merge with a shard with an %s succeeded", name)
+		}
+		if after := files(t, d); after["points.csv"] != before["points.csv"] {
+			t.Errorf("merge modified the points.csv of a shard with an %s", name)
+		}
+	}
 	// A shard that failed: its directory is empty, or a file stands there.
 	empty, file := t.TempDir(), filepath.Join(t.TempDir(), "shard-3")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -242,9 +281,9 @@ func TestStatOf(t *testing.T) {
 	}
 }
 
-// TestResumeTornHeader: a kill while points.csv's header was being written
-// leaves a file of one line with no newline, or a torn column line; a
-// resumed sweep starts afresh and matches an uninterrupted one.
+// TestResumeTornHeader: a kill while points.csv's column line was being
+// written, before points.json, leaves a torn line, a line, or a line and a
+// torn row; a resumed sweep starts afresh and matches an uninterrupted one.
 func TestResumeTornHeader(t *testing.T) {
 	sw := tinySweep(t, "oat", "")
 	whole := t.TempDir()

@@ -1,6 +1,9 @@
 package sweep
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/output"
@@ -17,8 +19,9 @@ import (
 // ShardManifest describes one shard of a sweep: which points it holds of
 // which sweep.
 type ShardManifest struct {
+	Version     string              `json:"reesim_version"`
 	SweepSHA256 string              `json:"sweep_sha256"`
-	Head        string              `json:"points_header"` // the sweep's points.csv header
+	Head        string              `json:"provenance"` // as in points.json
 	Shard       int                 `json:"shard"`
 	Shards      int                 `json:"shards"`
 	First       int                 `json:"first_point"`
@@ -86,6 +89,8 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 			return nil, fmt.Errorf("sweep: %s and %s are shards of different sweeps or scenarios", shards[0].dir, s.dir)
 		case s.m.Shards != m0.Shards:
 			return nil, fmt.Errorf("sweep: shards of different splits (%d and %d)", m0.Shards, s.m.Shards)
+		case s.m.Version != m0.Version:
+			return nil, fmt.Errorf("sweep: %s and %s were made by different reesim versions (%s and %s)", shards[0].dir, s.dir, m0.Version, s.m.Version)
 		case s.m.Shard < 0 || s.m.Shard >= m0.Shards:
 			return nil, fmt.Errorf("sweep: %s: shard %d out of range", s.dir, s.m.Shard)
 		case byIndex[s.m.Shard] != nil:
@@ -114,11 +119,12 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	meta := PointsMeta{Version: m0.Version, Provenance: m0.Head, Columns: columns(sw, m0.Outputs)}
 	var pts []Point
-	var body strings.Builder
+	body := csvLine(meta.Columns)
 	for _, s := range byIndex {
-		path := filepath.Join(s.dir, "points.csv")
-		got, err := readPoints(path, m0.Head, len(sw.Params), len(m0.Outputs), false, s.m.First)
+		// Checked against its points.json, and never modified.
+		got, err := readPoints(s.dir, meta, len(sw.Params), s.m.First, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -126,13 +132,11 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 			return nil, fmt.Errorf("sweep: shard %d/%d in %s is unfinished: %d of %d points", s.m.Shard, m0.Shards, s.dir, len(got), s.m.Last-s.m.First)
 		}
 		pts = append(pts, got...)
-		lines := strings.SplitAfter(string(mustRead(path)), "\n")
-		if body.Len() == 0 {
-			body.WriteString(lines[0] + lines[1])
+		data, err := os.ReadFile(filepath.Join(s.dir, "points.csv"))
+		if err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
 		}
-		for _, l := range lines[2 : 2+len(got)] {
-			body.WriteString(l)
-		}
+		body = append(body, data[bytes.IndexByte(data, '\n')+1:]...)
 	}
 	if len(pts) != m0.Points {
 		return nil, fmt.Errorf("sweep: the shards hold %d points; the sweep has %d", len(pts), m0.Points)
@@ -144,7 +148,16 @@ func Merge(dirs []string, dir string) (*Outcome, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := output.WriteFile(filepath.Join(dir, "points.csv"), func(w io.Writer) error { _, err := io.WriteString(w, body.String()); return err }); err != nil {
+	if err := output.WriteBytes(filepath.Join(dir, "points.csv"), body); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	meta.Rows, meta.Bytes, meta.SHA256 = len(pts), int64(len(body)), hex.EncodeToString(sum[:])
+	mj, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := output.WriteBytes(filepath.Join(dir, "points.json"), append(mj, '\n')); err != nil {
 		return nil, err
 	}
 	err = output.WriteFile(filepath.Join(dir, "indices.csv"), func(w io.Writer) error { return writeIndices(w, out.Indices) })

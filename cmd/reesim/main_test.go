@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reesim/reesim/output"
+	"github.com/reesim/reesim/sweep"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -523,7 +524,7 @@ func TestShow(t *testing.T) {
 }
 
 // TestSweepQuickLook: --trials, --samples and --set make a quick look
-// quick; points.csv records them, so a resume with other settings is
+// quick; points.json records them, so a resume with other settings is
 // refused rather than mixed; with --shard they are refused.
 func TestSweepQuickLook(t *testing.T) {
 	ctx := context.Background()
@@ -536,14 +537,17 @@ func TestSweepQuickLook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, _, _ := strings.Cut(string(data), "\n")
+	var meta sweep.PointsMeta
+	if mj, err := os.ReadFile(filepath.Join(dir, "points.json")); err != nil || json.Unmarshal(mj, &meta) != nil {
+		t.Fatalf("points.json: %v", err)
+	}
 	for _, want := range []string{"trials=8", "samples=2", `set="events.truce.lag={dist: uniform, min: 10d, max: 20d}"`} {
-		if !strings.Contains(head, want) {
-			t.Errorf("points.csv header %q lacks %s", head, want)
+		if !strings.Contains(meta.Provenance, want) {
+			t.Errorf("points.json's provenance %q lacks %s", meta.Provenance, want)
 		}
 	}
-	if n := strings.Count(string(data), "\n"); n != 2+2*7 {
-		t.Errorf("points.csv has %d lines; want a header, a column line and 14 points", n)
+	if n := strings.Count(string(data), "\n"); n != 1+2*7 || meta.Rows != 2*7 || meta.Version != version {
+		t.Errorf("points.csv has %d lines, points.json %d rows of reesim %q; want a column line and 14 points of %q", n, meta.Rows, meta.Version, version)
 	}
 	if code, _, stderr := runCLI(t, ctx, args[:len(args)-2]...); code != 2 || !strings.Contains(stderr, "another sweep") {
 		t.Errorf("resume without the --set: exit %d, %q; want a refusal", code, stderr)

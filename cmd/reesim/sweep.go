@@ -86,7 +86,7 @@ func sweepCommand() *cli.Command {
 					return err
 				}
 			}
-			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart")}
+			opt := sweep.Options{Workers: cmd.Int("workers"), Restart: cmd.Bool("restart"), Version: version}
 			if cmd.IsSet("shard") {
 				i, n, err := parseShard(cmd.String("shard"), cmd.Int("shards"), os.Getenv)
 				if err != nil {
