@@ -452,10 +452,21 @@ func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
+// MaxNameLen is the longest id or material name: names go into file names
+// (fan-MATERIAL.png) and parameter paths.
+const MaxNameLen = 64
+
+// ValidName reports whether s may be an id or a material name: 1 to
+// MaxNameLen letters, digits, - and _, starting with a letter or digit. Such
+// a name is safe in a file name and in a parameter path.
+func ValidName(s string) bool {
+	return len(s) <= MaxNameLen && idRE.MatchString(s)
+}
+
 func (d *decoder) id(n *yaml.Node, path string) string {
 	s, ok := d.str(n, path)
-	if ok && !idRE.MatchString(s) {
-		d.errorf(n, path, "%q is not a valid id (want letters, digits, - and _, starting with a letter or digit; no dots, since parameter paths use them)", s)
+	if ok && !ValidName(s) {
+		d.errorf(n, path, "%.80q is not a valid id (want 1 to %d letters, digits, - and _, starting with a letter or digit; no dots, since parameter paths use them)", s, MaxNameLen)
 		return ""
 	}
 	return s

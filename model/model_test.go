@@ -579,3 +579,19 @@ func TestMagnitudeLimits(t *testing.T) {
 	mustParse(t, src, Override{"events.truce.renewal.probability", "{dist: beta, alpha: 1e6, beta: 1e6}"})
 	mustParse(t, src, Override{"consumers.us-users.demand.dy", "{dist: lognormal, p50: 100, p90: 1e6}"})
 }
+
+// TestNameLength: a 300-character material name used to validate and then
+// fail after six chart files were written; names are limited at validation.
+func TestNameLength(t *testing.T) {
+	long := strings.Repeat("m", 300)
+	src := strings.Replace(readValid(t), "materials: [ndpr, dy]", "materials: [ndpr, dy, "+long+"]", 1)
+	if src == readValid(t) {
+		t.Fatal("the test scenario's materials line moved")
+	}
+	if _, err := Parse([]byte(src), "test.yaml"); err == nil || !strings.Contains(err.Error(), "materials[2]") || !strings.Contains(err.Error(), "1 to 64") {
+		t.Errorf("a 300-character material: %v", err)
+	}
+	if !ValidName(strings.Repeat("m", 64)) || ValidName(strings.Repeat("m", 65)) || ValidName("../x") || ValidName("") {
+		t.Error("ValidName's bounds are wrong")
+	}
+}

@@ -101,8 +101,8 @@ func (d *decoder) names(n *yaml.Node, path string) []string {
 	list := d.strings(n, path)
 	seen := map[string]bool{}
 	for i, v := range list {
-		if !idRE.MatchString(v) {
-			d.errorf(n, fmt.Sprintf("%s[%d]", path, i), "%q is not a valid name (want letters, digits, - and _)", v)
+		if !ValidName(v) {
+			d.errorf(n, fmt.Sprintf("%s[%d]", path, i), "%.80q is not a valid name (want 1 to %d letters, digits, - and _, starting with a letter or digit)", v, MaxNameLen)
 		}
 		if seen[v] {
 			d.errorf(n, path, "%q is listed twice", v)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/sim"
 )
 
@@ -36,6 +37,28 @@ func ReadJSON(path string) (*sim.Result, error) {
 // the report index by: every series, utilisation and flow one value per
 // reporting period, every distribution one quantile per grid point.
 func consistent(r *sim.Result) error {
+	// Names go into file names (fan-MATERIAL.png): each must be one that
+	// validation allows, never a path.
+	names := map[string][]string{"materials": r.Materials}
+	for _, m := range r.Metrics {
+		names["metric ids"] = append(names["metric ids"], m.ID, m.Material)
+	}
+	for _, s := range r.Series {
+		names["series ids"] = append(names["series ids"], s.ID, s.Material)
+	}
+	for _, u := range r.Utilisation {
+		names["utilisation nodes"] = append(names["utilisation nodes"], u.Node, u.Material)
+	}
+	for _, f := range r.Flows {
+		names["flows"] = append(names["flows"], f.From, f.To, f.Material)
+	}
+	for field, list := range names {
+		for _, s := range list {
+			if !model.ValidName(s) {
+				return fmt.Errorf("%s: %.80q is not a valid name (want 1 to %d letters, digits, - and _)", field, s, model.MaxNameLen)
+			}
+		}
+	}
 	nP := len(r.PeriodStart)
 	if nP == 0 {
 		return fmt.Errorf("period_start_days is empty")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/reesim/reesim/output"
 	"gonum.org/v1/plot"
@@ -64,10 +65,23 @@ func RankedBars(name, title, xLabel string, bars []Bar, o Options) Chart {
 
 // WriteChart writes one chart into dir as PNG and SVG, atomically.
 func WriteChart(dir string, c Chart, o Options) error {
+	if err := plainName(c.Name); err != nil {
+		return err
+	}
 	for _, f := range []string{"png", "svg"} {
 		if err := output.WriteFile(filepath.Join(dir, c.Name+"."+f), func(w io.Writer) error { return c.Encode(w, f, o) }); err != nil {
 			return fmt.Errorf("plots: %w", err)
 		}
+	}
+	return nil
+}
+
+// plainName refuses a chart name that is not a plain file name in the
+// output directory (names come from materials and ids, which validation
+// keeps plain; this guards the rest).
+func plainName(name string) error {
+	if name == "" || len(name) > 200 || strings.ContainsAny(name, `/\`) || strings.Contains(name, "..") {
+		return fmt.Errorf("plots: %.80q is not a plain file name", name)
 	}
 	return nil
 }

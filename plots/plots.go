@@ -96,6 +96,9 @@ func (c Chart) Encode(w io.Writer, format string, o Options) error {
 func Write(dir string, r *sim.Result, o Options) ([]string, error) {
 	var names []string
 	for _, c := range Charts(r, o) {
+		if err := plainName(c.Name); err != nil {
+			return names, err
+		}
 		for _, f := range []string{"png", "svg"} {
 			name := c.Name + "." + f
 			err := output.WriteFile(filepath.Join(dir, name), func(w io.Writer) error { return c.Encode(w, f, o) })

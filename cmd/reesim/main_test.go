@@ -391,6 +391,9 @@ func TestPlotDamagedSummary(t *testing.T) {
 			m := u["mean"].([]any)
 			u["mean"] = m[:1]
 		},
+		// A name that would put a chart outside the directory.
+		func() { doc["materials"].([]any)[0] = "../../ESCAPED" },
+		func() { doc["metrics"].([]any)[0].(map[string]any)["material"] = "../../ESCAPED" },
 	} {
 		var fresh map[string]any
 		json.Unmarshal(data, &fresh)
@@ -403,6 +406,9 @@ func TestPlotDamagedSummary(t *testing.T) {
 			if code != 2 || !strings.Contains(stderr, "is damaged") {
 				t.Errorf("%s on a damaged summary: exit %d, %q; want exit 2 naming the damage", cmd, code, stderr)
 			}
+		}
+		if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(dir)), "*ESCAPED*")); len(matches) > 0 {
+			t.Errorf("plot wrote %v outside its directory", matches)
 		}
 	}
 }
