@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"io"
@@ -92,10 +93,14 @@ func (c Chart) Encode(w io.Writer, format string, o Options) error {
 }
 
 // Write renders every chart of r into dir as PNG and SVG, each file
-// written atomically, and returns the file names.
-func Write(dir string, r *sim.Result, o Options) ([]string, error) {
+// written atomically, and returns the file names. It stops with ctx's
+// cause between files once ctx is done.
+func Write(ctx context.Context, dir string, r *sim.Result, o Options) ([]string, error) {
 	var names []string
 	for _, c := range Charts(r, o) {
+		if err := ctx.Err(); err != nil {
+			return names, context.Cause(ctx)
+		}
 		if err := plainName(c.Name); err != nil {
 			return names, err
 		}

@@ -78,7 +78,7 @@ func TestEveryChartRenders(t *testing.T) {
 	for _, name := range scenarios.Names() {
 		res := result(t, name, 64)
 		dir := t.TempDir()
-		files, err := Write(dir, res, Options{Width: 320, Height: 180})
+		files, err := Write(context.Background(), dir, res, Options{Width: 320, Height: 180})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -116,12 +116,12 @@ func TestParseSize(t *testing.T) {
 func TestDegenerateResults(t *testing.T) {
 	for _, name := range []string{"baseline", "truce90"} {
 		res := result(t, name, 1)
-		if _, err := Write(t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
+		if _, err := Write(context.Background(), t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
 			t.Fatalf("%s, 1 trial: %v", name, err)
 		}
 		for _, trials := range []int{0, -5} {
 			res.Trials = trials
-			if _, err := Write(t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
+			if _, err := Write(context.Background(), t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
 				t.Fatalf("%s, trials %d: %v", name, trials, err)
 			}
 		}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	totalIdx := func(p *plan, m int) int { return p.canon[len(p.scopes)-1]*p.nM + m }
 	var done atomic.Int64
 	stopProgress := reportProgress(opt.Progress, &done, 0, trials)
+	stop := stopFlag(ctx)
 	err := eachBlock(ctx, workers, 0, nBlocks, func() func(int) error {
 		a := make(accs, 1+nV)
 		for i := range a {
@@ -68,6 +70,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		ws := make([]*worker, len(plans))
 		for i, p := range plans {
 			ws[i] = newWorker(p, seed)
+			ws[i].stop = stop
 		}
 		baseVals := make([]float64, nM)
 		return func(b int) error {
@@ -93,11 +96,11 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		}
 	})
 	stopProgress()
-	if err != nil {
+	if err != nil && !errors.Is(err, errStopped) {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sim: comparison stopped: %w", context.Cause(ctx))
+		return nil, fmt.Errorf("sim: comparison stopped after %d of %d trials: %w", done.Load(), trials, context.Cause(ctx))
 	}
 	sum := all[0]
 	for _, a := range all[1:] {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -110,11 +111,16 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 	// there adds exactly, so the order of blocks does not matter. Blocks
 	// go by absolute trial index, so shards align with an unsharded run.
 	var mu sync.Mutex
+	stop := stopFlag(ctx)
 	err := eachBlock(ctx, workers, first/BlockSize, (last+BlockSize-1)/BlockSize, func() func(int) error {
 		w, blk := newWorker(p, seed), newBlock(p)
+		w.stop = stop
 		return func(b int) error {
 			lo, hi := max(first, b*BlockSize), min(last, (b+1)*BlockSize)
 			for t := lo; t < hi; t++ {
+				if stop.Load() {
+					return errStopped // the block is discarded whole
+				}
 				if err := w.run(uint64(t)); err != nil {
 					return err
 				}
@@ -128,13 +134,21 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 		}
 	})
 	stopProgress()
-	if err != nil {
+	if err != nil && !errors.Is(err, errStopped) {
 		return err
 	}
 	if err := ctx.Err(); err != nil && int(done.Load()) < last-first {
 		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
 	}
 	return nil
+}
+
+// stopFlag returns a flag set once ctx is done, cheap enough to read
+// within a trial.
+func stopFlag(ctx context.Context) *atomic.Bool {
+	flag := new(atomic.Bool)
+	context.AfterFunc(ctx, func() { flag.Store(true) })
+	return flag
 }
 
 // reportProgress calls progress, when set, from one goroutine with

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/reesim/reesim/model"
 )
@@ -60,6 +62,7 @@ type worker struct {
 	p    *plan
 	seed uint64
 	st   stream
+	stop *atomic.Bool // set when the run is cancelled; checked within trials
 
 	// Sampled per trial.
 	cap0     []float64 // nN*nM, t/day
@@ -606,6 +609,10 @@ func (w *worker) substitute(t float64) uint64 {
 // maxDemand is model.MaxAmount in t/day: grown demand is clamped to it.
 const maxDemand = model.MaxAmount / model.DaysPerYear
 
+// errStopped is returned by a trial cut short by cancellation; the caller
+// reports the cancellation instead.
+var errStopped = errors.New("sim: stopped")
+
 // maxTotal bounds a trial's totals so that their fixed-point values and
 // squares fit the aggregates (2^63 t; a validated scenario stays below
 // MaxAmount t/yr over MaxDays, 1e15 t).
@@ -647,6 +654,9 @@ func (w *worker) run(trial uint64) error {
 	w.subNext, w.subMask = math.Inf(1), 0
 	for t < H-eps {
 		w.segments++
+		if w.segments&255 == 0 && w.stop != nil && w.stop.Load() {
+			return errStopped // a long trial stops within its segments
+		}
 		if w.segments > maxSegments {
 			return fmt.Errorf("sim: trial %d needed more than %d segments (a bug; please report the scenario)", trial, maxSegments)
 		}

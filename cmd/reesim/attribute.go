@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"text/tabwriter"
@@ -69,6 +68,14 @@ func attributeCommand() *cli.Command {
 					v.Seed = base.Seed
 				}
 			}
+			dir := cmd.String("out")
+			var set *output.Set
+			if dir != "" {
+				if set, err = openOut(dir, output.KindAttribution, false); err != nil {
+					return err
+				}
+				defer set.Abort()
+			}
 			var bar *progress
 			if !cmd.Bool("quiet") {
 				bar = newProgress(cmd.Root().ErrWriter, fmt.Sprintf("attributing %s (%d variants)", base.Name, len(variants)), "trials")
@@ -82,7 +89,6 @@ func attributeCommand() *cli.Command {
 			w := cmd.Root().Writer
 			fmt.Fprintf(w, "reesim attribute %s: %d trials per variant, seed %d; what each event accounts for in expected total shortfall (t), ± one standard error of the paired difference\n", base.Name, c.Trials, c.Seed)
 			fmt.Fprintln(w, "each event is switched off alone; events interact, so the shares need not add up to 100 %")
-			dir := cmd.String("out")
 			var rows [][]string
 			for m, mat := range c.Materials {
 				order := make([]int, len(base.Events))
@@ -107,26 +113,26 @@ func attributeCommand() *cli.Command {
 					rows = append(rows, []string{mat, e.ID, string(e.Type), output.CSVFloat(d.Mean), output.CSVFloat(d.SE), output.CSVFloat(share), output.CSVFloat(c.Base[m].Mean)})
 				}
 				tw.Flush()
-				if dir != "" {
-					if err := os.MkdirAll(dir, 0o755); err != nil {
-						return err
-					}
+				if set != nil {
 					ch := plots.RankedBars("attribution-"+mat,
 						fmt.Sprintf("%s: what drives the %s shortfall (%d trials, seed %d)", base.Name, mat, c.Trials, c.Seed),
 						fmt.Sprintf("expected %s shortfall the event accounts for, t of oxide (95 %% interval)", mat), bars, plots.Options{})
-					if err := plots.WriteChart(dir, ch, plots.Options{}); err != nil {
+					if err := plots.WriteChart(set.Dir(), ch, plots.Options{}); err != nil {
 						return err
 					}
 				}
 			}
-			if dir != "" {
-				err := output.WriteFile(filepath.Join(dir, "attribution.csv"), func(f io.Writer) error {
+			if set != nil {
+				err := output.WriteFile(filepath.Join(set.Dir(), "attribution.csv"), func(f io.Writer) error {
 					cw := csv.NewWriter(f)
 					cw.Write([]string{"material", "event", "type", "accounts_for_t", "se_t", "share", "base_mean_t"})
 					cw.WriteAll(rows)
 					return cw.Error()
 				})
 				if err != nil {
+					return err
+				}
+				if err := set.Commit(ctx); err != nil {
 					return err
 				}
 				fmt.Fprintf(w, "\nwrote attribution.csv and the charts to %s\n", dir)

@@ -22,9 +22,40 @@ import (
 var version = "v0.1.0-dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first SIGINT or SIGTERM cancels the command, which cleans up
+	// (its output directory as it was) and exits 130 or 143; a second one
+	// exits at once.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		cancel(&signalError{sig})
+		sig = <-sigs
+		os.Exit(signalExit(sig))
+	}()
 	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+}
+
+// signalError is the cause of a command cancelled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// signalExit is the shell's exit status for a process ended by sig: 128
+// plus its number (130 for SIGINT, 143 for SIGTERM).
+func signalExit(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
 }
 
 // Exit codes.
@@ -100,10 +131,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &stopped):
 		fmt.Fprintf(stderr, "hint: %s\n", stopped.hint)
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "hint: interrupted; no result files were written")
+	case errors.Is(err, context.Canceled) || isSignal(err):
+		fmt.Fprintln(stderr, "hint: interrupted; no result files were written, and the output directory is as it was")
+	}
+	var sig *signalError
+	if errors.As(err, &sig) || errors.As(context.Cause(ctx), &sig) {
+		return signalExit(sig.sig)
 	}
 	return exitFailure
+}
+
+func isSignal(err error) bool {
+	var sig *signalError
+	return errors.As(err, &sig)
 }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {

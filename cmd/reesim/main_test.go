@@ -126,7 +126,7 @@ func TestRunWritesFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, ",") != "flows.csv,scenario.yaml,series.csv,summary.csv,summary.json,utilisation.csv" {
+	if strings.Join(names, ",") != "flows.csv,manifest.json,scenario.yaml,series.csv,summary.csv,summary.json,utilisation.csv" {
 		t.Errorf("wrote %v; want exactly %v and no temporary files", names, output.Files)
 	}
 }

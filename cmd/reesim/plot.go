@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
 	"github.com/urfave/cli/v3"
 )
@@ -18,7 +19,7 @@ func plotCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plot-size", Value: "1600x900", Usage: "chart size in pixels, `WxH`"},
 		},
-		Action: func(_ context.Context, cmd *cli.Command) error {
+		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
 				return usagef("as in: reesim plot out/", "plot takes one DIR, got %d arguments", cmd.Args().Len())
 			}
@@ -31,8 +32,16 @@ func plotCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			names, err := plots.Write(dir, res, size)
+			set, err := openOut(dir, output.KindRun, true)
 			if err != nil {
+				return err
+			}
+			defer set.Abort()
+			names, err := plots.Write(ctx, set.Dir(), res, size)
+			if err != nil {
+				return err
+			}
+			if err := set.Commit(ctx); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(cmd.Root().Writer, "wrote %d chart files to %s\n", len(names), dir)

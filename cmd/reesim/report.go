@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/report"
 	"github.com/urfave/cli/v3"
 )
@@ -19,7 +20,7 @@ func reportCommand() *cli.Command {
 		ArgsUsage: "DIR",
 		Description: "DIR is a directory written by 'reesim run --out DIR'. The report reads its\n" +
 			"summary.json, and scenario.yaml for the description and events.",
-		Action: func(_ context.Context, cmd *cli.Command) error {
+		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
 				return usagef("as in: reesim report out/", "report takes one DIR, got %d arguments", cmd.Args().Len())
 			}
@@ -46,7 +47,15 @@ func reportCommand() *cli.Command {
 				}
 				in.Scenario = sc
 			}
-			if err := report.WriteFile(dir, in); err != nil {
+			set, err := openOut(dir, output.KindRun, true)
+			if err != nil {
+				return err
+			}
+			defer set.Abort()
+			if err := report.WriteFile(set.Dir(), in); err != nil {
+				return err
+			}
+			if err := set.Commit(ctx); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(cmd.Root().Writer, "wrote %s\n", filepath.Join(dir, "report.html"))

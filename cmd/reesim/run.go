@@ -95,16 +95,23 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 			opt.Trials = 1_000_000 // the cap when none is given
 		}
 	}
+	if cmd.IsSet("shard") {
+		opt.Stop = nil
+		return runShard(ctx, cmd, sc, opt, cmd.String("out"))
+	}
+	var set *output.Set
+	if dir := cmd.String("out"); dir != "" {
+		// Locked from the start: a second run into DIR is refused now,
+		// not after its simulation; until Commit DIR is as it was.
+		if set, err = openOut(dir, output.KindRun, false); err != nil {
+			return err
+		}
+		defer set.Abort()
+	}
 	var bar *progress
 	if !cmd.Bool("quiet") {
 		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
 		opt.Progress = bar.update
-	}
-	if cmd.IsSet("shard") {
-		opt.Stop = nil
-		err := runShard(ctx, cmd, sc, opt, cmd.String("out"))
-		bar.finish()
-		return err
 	}
 	res, err := sim.Run(ctx, sc, opt)
 	bar.finish()
@@ -112,22 +119,26 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	res.Version = version
-	if dir := cmd.String("out"); dir != "" {
-		if err := output.WriteDir(dir, res); err != nil {
+	if set != nil {
+		stage := set.Dir()
+		if err := output.WriteDir(stage, res); err != nil {
 			return err
 		}
-		if err := output.WriteBytes(filepath.Join(dir, "scenario.yaml"), sc.Source); err != nil {
+		if err := output.WriteBytes(filepath.Join(stage, "scenario.yaml"), sc.Source); err != nil {
 			return err
 		}
 		if !cmd.Bool("no-plots") {
-			if _, err := plots.Write(dir, res, size); err != nil {
+			if _, err := plots.Write(ctx, stage, res, size); err != nil {
 				return err
 			}
 		}
 		if cmd.Bool("report") {
-			if err := report.WriteFile(dir, report.Input{Result: res, Scenario: sc}); err != nil {
+			if err := report.WriteFile(stage, report.Input{Result: res, Scenario: sc}); err != nil {
 				return err
 			}
+		}
+		if err := set.Commit(ctx); err != nil {
+			return err
 		}
 	}
 	w := cmd.Root().Writer

@@ -69,7 +69,18 @@ func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim
 	if dir == "" {
 		return usagef("as in: reesim run truce90 --shard 0/4 --out part-0", "--shard needs --out DIR for the partial result")
 	}
+	set, err := openOut(dir, output.KindPart, false)
+	if err != nil {
+		return err
+	}
+	defer set.Abort()
+	var bar *progress
+	if !cmd.Bool("quiet") {
+		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
+		opt.Progress = bar.update
+	}
 	pt, err := sim.RunPart(ctx, sc, opt, i, n)
+	bar.finish()
 	if err != nil {
 		return err
 	}
@@ -78,13 +89,13 @@ func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := output.WriteBytes(filepath.Join(set.Dir(), "scenario.yaml"), sc.Source); err != nil {
 		return err
 	}
-	if err := output.WriteBytes(filepath.Join(dir, "scenario.yaml"), sc.Source); err != nil {
+	if err := output.WriteBytes(filepath.Join(set.Dir(), "part.json"), data); err != nil {
 		return err
 	}
-	if err := output.WriteBytes(filepath.Join(dir, "part.json"), data); err != nil {
+	if err := set.Commit(ctx); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(cmd.Root().Writer, "shard %d/%d of %s: trials %d to %d of %d, seed %d; wrote %s\n",
@@ -105,7 +116,7 @@ func mergeCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the merged result files into `DIR` (required)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
 		},
-		Action: func(_ context.Context, cmd *cli.Command) error {
+		Action: func(ctx context.Context, cmd *cli.Command) error {
 			dirs := cmd.Args().Slice()
 			if len(dirs) == 0 {
 				return usagef("as in: reesim merge part-0 part-1 part-2 part-3 --out merged", "merge takes the shard directories")
@@ -115,16 +126,24 @@ func mergeCommand() *cli.Command {
 				return usagef("as in: reesim merge part-* --out merged", "merge needs --out DIR")
 			}
 			if sweep.IsShard(dirs[0]) {
-				res, err := sweep.Merge(dirs, out)
+				set, err := openOut(out, output.KindSweep, false)
+				if err != nil {
+					return err
+				}
+				defer set.Abort()
+				res, err := sweep.Merge(dirs, set.Dir())
 				if err != nil {
 					return refused(err)
 				}
 				if !cmd.Bool("no-plots") {
 					for _, c := range plots.SweepCharts(res, plots.Options{}) {
-						if err := plots.WriteChart(out, c, plots.Options{}); err != nil {
+						if err := plots.WriteChart(set.Dir(), c, plots.Options{}); err != nil {
 							return err
 						}
 					}
+				}
+				if err := set.Commit(ctx); err != nil {
+					return err
 				}
 				_, err = fmt.Fprintf(cmd.Root().Writer, "merged %d sweep shards (%d design points) into %s\n", len(dirs), len(res.Points), out)
 				return err
@@ -152,16 +171,24 @@ func mergeCommand() *cli.Command {
 			if err != nil {
 				return refused(err)
 			}
-			if err := output.WriteDir(out, res); err != nil {
+			set, err := openOut(out, output.KindRun, false)
+			if err != nil {
 				return err
 			}
-			if err := output.WriteBytes(filepath.Join(out, "scenario.yaml"), sc.Source); err != nil {
+			defer set.Abort()
+			if err := output.WriteDir(set.Dir(), res); err != nil {
+				return err
+			}
+			if err := output.WriteBytes(filepath.Join(set.Dir(), "scenario.yaml"), sc.Source); err != nil {
 				return err
 			}
 			if !cmd.Bool("no-plots") {
-				if _, err := plots.Write(out, res, plots.Options{}); err != nil {
+				if _, err := plots.Write(ctx, set.Dir(), res, plots.Options{}); err != nil {
 					return err
 				}
+			}
+			if err := set.Commit(ctx); err != nil {
+				return err
 			}
 			_, err = fmt.Fprintf(cmd.Root().Writer, "merged %d shards of %s (%d trials, seed %d) into %s\n", len(parts), res.Scenario, res.Trials, res.Seed, out)
 			return err
@@ -182,6 +209,12 @@ func refused(err error) error {
 func readPart(dir string) ([]byte, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, usagef(mergeHint, "merge: %s is not a shard directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "part.json")); err == nil {
+		// Its part and scenario are one set, whole and of one run.
+		if err := output.CheckSet(dir, output.KindPart); err != nil {
+			return nil, refused(err)
+		}
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "part.json"))
 	if errors.Is(err, fs.ErrNotExist) {

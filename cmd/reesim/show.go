@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -43,10 +42,8 @@ func showCommand() *cli.Command {
 // readResult reads the summary.json of a result directory for show, plot
 // and report; a shard directory gets a hint to merge it first.
 func readResult(dir string) (*sim.Result, error) {
-	for _, f := range []string{"part.json", "shard.json"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return nil, usagef("merge the shards first: reesim merge SHARD-DIR... --out merged, then use merged", "%s is a shard of a run or sweep, not a result", dir)
-		}
+	if err := checkResultDir(dir, output.KindRun, "summary.json", "scenario.yaml"); err != nil {
+		return nil, err
 	}
 	res, err := output.ReadJSON(filepath.Join(dir, "summary.json"))
 	if err != nil {

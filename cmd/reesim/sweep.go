@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/reesim/reesim/model"
+	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
 	"github.com/reesim/reesim/scenarios"
 	"github.com/reesim/reesim/sweep"
@@ -100,6 +101,12 @@ func sweepCommand() *cli.Command {
 				opt.Progress = bar.update
 			}
 			dir := cmd.String("out")
+			unlock, err := output.LockKind(dir, output.KindSweep)
+			if err != nil {
+				bar.finish()
+				return usagef("give each sweep its own --out directory; two commands must not write one at once", "%v", err)
+			}
+			defer unlock()
 			out, err := sweep.Run(ctx, sw, load, dir, opt)
 			bar.finish()
 			if err != nil {
