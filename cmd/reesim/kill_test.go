@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"maps"
-	"slices"
-	"strconv"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
