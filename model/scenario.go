@@ -40,8 +40,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		if isDist(n) {
 			d.errorf(n, "horizon", "the horizon must be fixed, not a distribution (the reporting grid depends on it)")
 		} else if v, ok := d.dist(n, "horizon", Days, false); ok {
-			if !(v.Value > 0) || v.Value > 200*DaysPerYear {
-				d.errorf(n, "horizon", "%s is not a usable horizon (want a positive duration up to 200y)", FormatDays(v.Value))
+			if !(v.Value >= 1) || v.Value > 200*DaysPerYear {
+				d.errorf(n, "horizon", "%s is not a usable horizon (want 1d to 200y)", FormatDays(v.Value))
 			}
 			s.Horizon = v.Value
 		}

@@ -168,7 +168,7 @@ func compile(sc *model.Scenario) (*plan, error) {
 	if !(p.horizon > 0) || !(p.period > 0) {
 		return nil, fmt.Errorf("sim: scenario %s has no usable horizon or period", sc.Name)
 	}
-	p.nP = int(math.Ceil(p.horizon/p.period - 1e-9))
+	p.nP = max(1, int(math.Ceil(p.horizon/p.period-1e-9))) // a horizon shorter than a period has one
 	p.allMask = ^uint64(0)
 	if p.nM < 64 {
 		p.allMask = 1<<p.nM - 1

@@ -909,8 +909,9 @@ func (w *worker) consumerRates(c, m int, t, t1 float64) float64 {
 	if w.hold[i] > 0 && w.spSince[i] >= 0 {
 		if at := w.spSince[i] + w.relAfter[c]; at > t+eps {
 			t1 = min(t1, at)
+		} else if rel = min(rem, w.maxRel[i]); w.hold[i] < rel*2*eps {
+			w.hold[i], rel = 0, 0 // less than an instant of release left: empty now
 		} else {
-			rel = min(rem, w.maxRel[i])
 			t1 = min(t1, t+w.hold[i]/rel)
 		}
 	}
