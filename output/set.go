@@ -34,11 +34,12 @@ const (
 	KindPart        Kind = "part"        // part.json of a shard (run --shard)
 	KindSweep       Kind = "sweep"       // points.csv and indices.csv (sweep, sweep merge)
 	KindAttribution Kind = "attribution" // attribution.csv (attribute)
+	KindComparison  Kind = "comparison"  // differences.csv (compare)
 )
 
 // markers are the files that show a directory's kind when it has no
 // manifest (a sweep's, which is appended to, or one of an older reesim).
-var markers = map[string]Kind{"summary.json": KindRun, "part.json": KindPart, "points.csv": KindSweep, "points.json": KindSweep, "attribution.csv": KindAttribution}
+var markers = map[string]Kind{"summary.json": KindRun, "part.json": KindPart, "points.csv": KindSweep, "points.json": KindSweep, "attribution.csv": KindAttribution, "differences.csv": KindComparison}
 
 // Manifest lists the files of a result set with their sizes and SHA-256s.
 type Manifest struct {

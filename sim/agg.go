@@ -101,6 +101,7 @@ func newAgg(p *plan) *agg {
 type block struct {
 	trials uint64
 	mom    []moments // per metric, exact
+	vals   []float64 // per metric: the last trial's value (NaN: none, as time_to_short of a trial never short)
 	bSer   []float64
 	bUtil  []float64
 	bFlow  []float64
@@ -116,7 +117,7 @@ func newBlock(p *plan) *block {
 	nS, nM, nP, nN := len(p.scopes), p.nM, p.nP, len(p.nodes)
 	k := nS * nM * nMetrics
 	b := &block{
-		mom:  make([]moments, k),
+		mom: make([]moments, k), vals: make([]float64, k),
 		bSer: make([]float64, nS*nM*nP), bUtil: make([]float64, nN*nM*nP), bFlow: make([]float64, len(p.flowKeys)*nP),
 	}
 	b.reset()
@@ -147,6 +148,7 @@ func (b *block) bin(h int, v float64) {
 // value records one metric value of one trial.
 func (b *block) value(i int, v float64) {
 	b.mom[i].add(v)
+	b.vals[i] = v
 	b.bin(i, v)
 }
 
@@ -197,6 +199,8 @@ func (b *block) addScope(w *worker, j, nH int) {
 	if short {
 		ps = 1
 		b.value(base+iTimeToShort, w.tFirst[j])
+	} else {
+		b.vals[base+iTimeToShort] = math.NaN()
 	}
 	b.value(base+iPShort, ps)
 	b.value(base+iDaysShort, w.tDays[j])

@@ -609,3 +609,50 @@ func TestTableFits100Columns(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareCommand: a scenario compared with itself differs in nothing;
+// a real change is reported with its paired SE in table, JSON and CSV, and
+// --out writes the set with its charts.
+func TestCompareCommand(t *testing.T) {
+	ctx := context.Background()
+	code, stdout, stderr := runCLI(t, ctx, "compare", "baseline", "baseline", "-n", "64", "-q")
+	if code != 0 || !strings.Contains(stdout, "(no metric differs)") {
+		t.Fatalf("self-compare: exit %d, %q %q", code, stdout, stderr)
+	}
+	dir := filepath.Join(t.TempDir(), "cmp")
+	args := []string{"compare", "truce90", "truce90", "--set-b", "consumers.us-users.inventory.dy=180d", "-n", "64", "-q", "--set-a", "horizon=1y", "--set-b", "horizon=1y"}
+	code, stdout, stderr = runCLI(t, ctx, append(args, "--format", "json", "--out", dir)...)
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		A, B        string
+		Differences []map[string]any
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("compare --format json: %v\n%s", err, stdout)
+	}
+	if doc.B != "truce90 consumers.us-users.inventory.dy=180d horizon=1y" || len(doc.Differences) == 0 {
+		t.Fatalf("compare json: b %q, %d differences", doc.B, len(doc.Differences))
+	}
+	first := doc.Differences[0]
+	for _, k := range []string{"scope", "id", "material", "metric", "mean_a", "se_a", "mean_b", "se_b", "diff", "se_diff", "ci_low", "ci_high", "n"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("a difference lacks %q: %v", k, first)
+		}
+	}
+	if first["id"] != "us-users" || first["material"] != "dy" {
+		t.Errorf("the largest change is %v; want one of us-users dy", first)
+	}
+	if err := output.CheckSet(dir, output.KindComparison); err != nil {
+		t.Error(err)
+	}
+	for _, f := range []string{"differences.csv", "comparison.json", "compare-dy.png", "compare-fan-dy.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("compare --out: %v", err)
+		}
+	}
+	if code, _, stderr := runCLI(t, ctx, "compare", "truce90"); code != 2 || !strings.Contains(stderr, "two scenarios") {
+		t.Errorf("compare with one scenario: exit %d, %q", code, stderr)
+	}
+}
