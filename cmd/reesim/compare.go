@@ -329,6 +329,7 @@ func (c *comparison) writeJSON(w io.Writer) error {
 	doc := map[string]any{"a": c.A, "b": c.B, "trials": c.Trials, "seed": c.Seed, "reesim_version": c.Version, "differences": rows}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
 }
 
