@@ -190,7 +190,7 @@ func (d *decoder) consumer(n *yaml.Node, path string, s *Scenario) Consumer {
 	out.Refill = d.optValue(m, path, "refill", Days, positive, false)
 	if v, ok := m["stockpile"]; ok {
 		p := join(path, "stockpile")
-		sm := d.fields(v, p, "holdings", "max_release", "release_after")
+		sm := d.fields(v, p, "holdings", "max_release", "release_after", "cost")
 		if sm != nil {
 			sp := &Stockpile{ReleaseAfter: FixedValue(0, Days)}
 			if h := d.require(sm, v, p, "holdings", "tonnes per material, such as {dy: 20}"); h != nil {
@@ -200,6 +200,16 @@ func (d *decoder) consumer(n *yaml.Node, path string, s *Scenario) Consumer {
 				sp.MaxRelease = d.perMaterial(r, join(p, "max_release"), s.Materials, Number, positive)
 			}
 			sp.ReleaseAfter = d.value(sm, p, "release_after", Days, nonNeg, sp.ReleaseAfter, false)
+			if c, ok := sm["cost"]; ok {
+				sp.Cost = map[string]float64{}
+				for mat, v := range d.perMaterial(c, join(p, "cost"), s.Materials, Number, nonNeg) {
+					if !v.IsFixed() {
+						d.errorAt(v.Pos, join(p, "cost."+mat), "a cost is a fixed number of USD per tonne, not a distribution")
+						continue
+					}
+					sp.Cost[mat] = v.Value
+				}
+			}
 			out.Stockpile = sp
 		}
 	}

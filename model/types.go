@@ -103,6 +103,22 @@ type Stockpile struct {
 	Holdings     map[string]Dist // t per material
 	MaxRelease   map[string]Dist // t/yr per material; absent means no limit
 	ReleaseAfter Dist            // days of continuous shortfall before release
+	// Cost is USD per tonne held, per material (informational, like a
+	// buildout's cost): reesim attribute weighs the reserve's cost,
+	// expected holdings times cost, against the shortfall it avoids.
+	Cost map[string]float64
+}
+
+// CostUSD is the stockpile's cost: each material's expected holdings
+// times its cost per tonne.
+func (sp *Stockpile) CostUSD() float64 {
+	var c float64
+	for mat, usd := range sp.Cost {
+		if h, ok := sp.Holdings[mat]; ok {
+			c += usd * h.ExpectedValue()
+		}
+	}
+	return c
 }
 
 // Route is a supply relation: To sources Share of its input from From.

@@ -22,6 +22,10 @@ type Comparison struct {
 	// variant's change accounts for. Its SE is that of the paired
 	// difference, which common random numbers make small.
 	Diff [][]Stats
+	// BaseAll and DiffAll are the same summed over materials (t of all
+	// materials together).
+	BaseAll Stats
+	DiffAll []Stats
 }
 
 // Compare runs a base scenario and variants of it trial by trial with the
@@ -59,7 +63,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	err := eachBlock(ctx, workers, 0, nBlocks, func() func(int) error {
 		a := make(accs, 1+nV)
 		for i := range a {
-			a[i] = make([]moments, nM)
+			a[i] = make([]moments, nM+1) // the last: summed over materials
 			for m := range a[i] {
 				a[i][m] = emptyMoments()
 			}
@@ -80,6 +84,7 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 					if err := w.run(uint64(t)); err != nil {
 						return err
 					}
+					all := 0.0
 					for m := range nM {
 						v := w.tShort[totalIdx(plans[i], m)]
 						if i == 0 {
@@ -88,7 +93,9 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 							v = baseVals[m] - v
 						}
 						a[i][m].add(v)
+						all += v
 					}
+					a[i][nM].add(all)
 				}
 			}
 			done.Add(int64(hi - lo))
@@ -114,10 +121,12 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 	for m := range nM {
 		c.Base = append(c.Base, momentStats(&sum[0][m]))
 	}
+	c.BaseAll = momentStats(&sum[0][nM])
 	for v := range nV {
 		for m := range nM {
 			c.Diff[v] = append(c.Diff[v], momentStats(&sum[1+v][m]))
 		}
+		c.DiffAll = append(c.DiffAll, momentStats(&sum[1+v][nM]))
 	}
 	return c, nil
 }

@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
-	"math"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -263,8 +264,8 @@ func TestAttributeCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if code, _, _ := runCLI(t, context.Background(), "attribute", "baseline"); code != 2 {
-		t.Errorf("attribute of a scenario without events: exit %d; want 2", code)
+	if code, _, _ := runCLI(t, context.Background(), "attribute", "testdata/idle-capacity.yaml"); code != 2 {
+		t.Errorf("attribute of a scenario without events or stockpiles: exit %d; want 2", code)
 	}
 }
 
@@ -683,5 +684,47 @@ func TestSizeCommand(t *testing.T) {
 		if code, _, stderr := runCLI(t, context.Background(), args...); code != 2 {
 			t.Errorf("%v: exit %d, %q; want 2", args[5:], code, stderr)
 		}
+	}
+}
+
+// TestAttributeCost: a 50 t reserve priced at $100,000 a tonne that avoids
+// exactly 50 t of a 100-day total ban costs $5 M, $100,000 per tonne
+// avoided; attribution.csv and the table say so.
+func TestAttributeCost(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "attr")
+	code, stdout, stderr := runCLI(t, context.Background(), "attribute", "testdata/priced.yaml", "-n", "64", "-q", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "cost-effectiveness") || !strings.Contains(stdout, "$100 k") {
+		t.Errorf("attribute lacks the cost table:\n%s", stdout)
+	}
+	f, err := os.Open(filepath.Join(dir, "attribution.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, c := range recs[0] {
+		col[c] = i
+	}
+	found := false
+	for _, r := range recs[1:] {
+		if r[col["event"]] != "stockpile:us" || r[col["material"]] != "all" {
+			continue
+		}
+		found = true
+		for k, want := range map[string]string{"accounts_for_t": "-50", "cost_usd": "5e+06", "usd_per_t_avoided": "100000", "usd_per_t_low": "100000", "usd_per_t_high": "100000"} {
+			if got := r[col[k]]; got != want {
+				t.Errorf("%s = %s; want %s", k, got, want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no stockpile:us row in %v", recs)
 	}
 }
