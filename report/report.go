@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +31,18 @@ type Input struct {
 	Scenario *model.Scenario
 	// Generated is the report's date; zero means now.
 	Generated time.Time
+	// Attribution, when set, adds what each event or stockpile accounts
+	// for and, where it has a cost, the dollars per tonne it avoids.
+	Attribution []AttributionRow
+}
+
+// AttributionRow is one intervention's effect on one material's expected
+// total shortfall (Material "all": summed over materials), as in
+// attribution.csv. Cost fields are NaN where the intervention has no cost.
+type AttributionRow struct {
+	Material, ID, Type             string
+	AccountsFor, SE, Share         float64
+	CostUSD, USDPerT, USDLo, USDHi float64
 }
 
 // chartSize is the size charts are drawn at before the page scales them.
@@ -62,6 +77,12 @@ type page struct {
 	Materials         []materialSection
 	Charts            []chart
 	Events            []event
+	Drivers           []driverRow // all materials, largest first
+	Costs             []driverRow // priced interventions, cheapest per tonne first
+}
+
+type driverRow struct {
+	ID, Type, AccountsFor, Avoids, SE, Share, Cost, PerT, Interval string
 }
 
 // Write renders the report.
@@ -99,6 +120,7 @@ func Write(w io.Writer, in Input) error {
 		}
 		pg.Materials = append(pg.Materials, sec)
 	}
+	pg.Drivers, pg.Costs = drivers(in.Attribution)
 	for _, c := range plots.Charts(r, chartSize) {
 		var b bytes.Buffer
 		if err := c.Encode(&b, "svg", chartSize); err != nil {
@@ -107,6 +129,62 @@ func Write(w io.Writer, in Input) error {
 		pg.Charts = append(pg.Charts, chart{Name: c.Name, Title: c.Title, SVG: template.HTML(inlineSVG(b.String()))})
 	}
 	return tmpl.Execute(w, pg)
+}
+
+// drivers are the attribution rows of all materials together, by the size
+// of what they account for, and the priced ones by dollars per tonne.
+func drivers(rows []AttributionRow) (all, costs []driverRow) {
+	var rs []AttributionRow
+	for _, r := range rows {
+		if r.Material == "all" {
+			rs = append(rs, r)
+		}
+	}
+	sort.SliceStable(rs, func(a, b int) bool { return math.Abs(rs[a].AccountsFor) > math.Abs(rs[b].AccountsFor) })
+	row := func(r AttributionRow) driverRow {
+		d := driverRow{ID: r.ID, Type: r.Type, AccountsFor: tonnes(r.AccountsFor), Avoids: tonnes(-r.AccountsFor), SE: tonnes(r.SE), Share: pct(r.Share), Cost: usd(r.CostUSD), PerT: "avoids none", Interval: "-"}
+		if !math.IsNaN(r.USDPerT) {
+			d.PerT, d.Interval = usd(r.USDPerT), usd(r.USDLo)+" to "+usd(r.USDHi)
+		}
+		return d
+	}
+	for _, r := range rs {
+		all = append(all, row(r))
+	}
+	var priced []AttributionRow
+	for _, r := range rs {
+		if !math.IsNaN(r.CostUSD) {
+			priced = append(priced, r)
+		}
+	}
+	key := func(r AttributionRow) float64 {
+		if math.IsNaN(r.USDPerT) {
+			return math.Inf(1)
+		}
+		return r.USDPerT
+	}
+	sort.SliceStable(priced, func(a, b int) bool { return key(priced[a]) < key(priced[b]) })
+	for _, r := range priced {
+		costs = append(costs, row(r))
+	}
+	return all, costs
+}
+
+// usd formats dollars: $150 M, $1.25 bn, $350 k.
+func usd(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case math.IsInf(v, 1):
+		return "unbounded"
+	case v >= 1e9:
+		return "$" + strconv.FormatFloat(v/1e9, 'g', 3, 64) + " bn"
+	case v >= 1e6:
+		return "$" + strconv.FormatFloat(v/1e6, 'g', 3, 64) + " M"
+	case v >= 1e3:
+		return "$" + strconv.FormatFloat(v/1e3, 'g', 3, 64) + " k"
+	}
+	return "$" + strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // WriteFile writes DIR/report.html atomically.
@@ -279,6 +357,19 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 <table id="events">
 <tr><th class="l">event</th><th class="l">type</th><th class="l">probability</th><th class="l">parameters</th></tr>
 {{range .Events}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td class="l">{{.Probability}}</td><td class="l"><ul class="params">{{range .Params}}<li>{{.}}</li>{{end}}</ul></td></tr>
+{{end}}</table>{{end}}
+
+{{if .Drivers}}<h2>What drives the shortfall</h2>
+<p>Each event or stockpile switched off alone, with the same seed (common random numbers): the expected total shortfall, all materials together, that it accounts for, ± the standard error of the paired difference. They interact, so the shares need not add up to 100 %; a negative value relieves the shortfall.</p>
+<table id="drivers">
+<tr><th class="l">intervention</th><th class="l">type</th><th>accounts for</th><th>±</th><th>share</th></tr>
+{{range .Drivers}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td>{{.AccountsFor}}</td><td>{{.SE}}</td><td>{{.Share}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Costs}}<h2>Cost-effectiveness</h2>
+<p>Dollars per tonne of shortfall avoided (all materials together), cheapest first: the intervention's cost over the shortfall the scenario has without it less the shortfall with it, with a 95 % interval from the paired difference's.</p>
+<table id="costs">
+<tr><th class="l">intervention</th><th class="l">type</th><th>cost</th><th>avoids</th><th>±</th><th>USD per t avoided</th><th>95 % interval</th></tr>
+{{range .Costs}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td>{{.Cost}}</td><td>{{.Avoids}}</td><td>{{.SE}}</td><td>{{.PerT}}</td><td>{{.Interval}}</td></tr>
 {{end}}</table>{{end}}
 
 {{if .R.Warnings}}<h2>Warnings</h2><ul>{{range .R.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}

@@ -727,4 +727,21 @@ func TestAttributeCost(t *testing.T) {
 	if !found {
 		t.Errorf("no stockpile:us row in %v", recs)
 	}
+	// The report of a run shows the attribution and its costs.
+	run := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runCLI(t, context.Background(), "run", "testdata/priced.yaml", "-n", "64", "-q", "--no-plots", "--out", run); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, context.Background(), "report", run, "--attribution", dir); code != 0 {
+		t.Fatalf("report --attribution: exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(run, "report.html"))
+	for _, want := range []string{"What drives the shortfall", "Cost-effectiveness", "stockpile:us", "$100 k", "$5 M"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if code, _, _ := runCLI(t, context.Background(), "report", run, "--attribution", run); code != 2 {
+		t.Errorf("report --attribution of a run directory: exit %d; want 2", code)
+	}
 }
