@@ -595,3 +595,51 @@ func TestNameLength(t *testing.T) {
 		t.Error("ValidName's bounds are wrong")
 	}
 }
+
+// TestCorrelations: correlations parse; an unknown path, a rank of 1, a
+// pair given twice and a group that is not positive definite are errors
+// at their lines naming the entries; a correlation of a fixed field warns.
+func TestCorrelations(t *testing.T) {
+	data, err := os.ReadFile("../scenarios/truce90.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(data) + "correlations:\n"
+	ok := base + "  - {between: [consumers.eu-users.growth, consumers.us-users.growth], rank: 0.8}\n" +
+		"  - {between: [events.truce.renewal.probability, events.oct-controls.allowed], rank: -0.5}\n"
+	sc := mustParse(t, ok)
+	if len(sc.Correlations) != 2 || sc.Correlations[1].Rank != -0.5 || sc.Correlations[0].Pos.Line == 0 {
+		t.Errorf("correlations: %+v", sc.Correlations)
+	}
+	lines := strings.Count(base, "\n")
+	for _, tt := range []struct {
+		entries, want string
+		line          int // of the error, from the first entry's
+	}{
+		{"  - {between: [consumers.eu-users.growht, consumers.us-users.growth], rank: 0.5}\n", "names no field", 0},
+		{"  - {between: [consumers.eu-users.growth, consumers.us-users.growth], rank: 1}\n", "strictly between -1 and 1", 0},
+		{"  - {between: [consumers.eu-users.growth, consumers.us-users.growth], rank: 0.5}\n  - {between: [consumers.us-users.growth, consumers.eu-users.growth], rank: 0.3}\n", "already correlated at line", 1},
+		{"  - {between: [consumers.eu-users.growth, consumers.eu-users.growth], rank: 0.5}\n", "two different parameter paths", 0},
+		{"  - {between: [consumers.eu-users.growth, consumers.us-users.growth], rank: 0.9}\n" +
+			"  - {between: [consumers.us-users.growth, consumers.jp-users.growth], rank: 0.9}\n" +
+			"  - {between: [consumers.eu-users.growth, consumers.jp-users.growth], rank: -0.9}\n", "not positive definite", 0},
+	} {
+		_, err := Parse([]byte(base+tt.entries), "test.yaml")
+		if line := lines + 1 + tt.line; err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), fmt.Sprintf("test.yaml:%d:", line)) {
+			t.Errorf("%s: %v; want %q at line %d", tt.entries, err, tt.want, line)
+		}
+	}
+	// The non-positive-definite error names every entry of the group.
+	_, err = Parse([]byte(base+"  - {between: [consumers.eu-users.growth, consumers.us-users.growth], rank: 0.9}\n"+
+		"  - {between: [consumers.us-users.growth, consumers.jp-users.growth], rank: 0.9}\n"+
+		"  - {between: [consumers.eu-users.growth, consumers.jp-users.growth], rank: -0.9}\n"), "test.yaml")
+	for i := range 3 {
+		if !strings.Contains(fmt.Sprint(err), fmt.Sprintf("correlations[%d] (line %d", i, lines+1+i)) {
+			t.Errorf("the error does not name correlations[%d] at its line: %v", i, err)
+		}
+	}
+	fixed := mustParse(t, ok, Override{"consumers.eu-users.growth", "0.05"})
+	if !strings.Contains(strings.Join(fixed.Warnings, "\n"), "consumers.eu-users.growth is fixed") {
+		t.Errorf("no warning for a fixed correlated field: %v", fixed.Warnings)
+	}
+}

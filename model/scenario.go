@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var scenarioFields = []string{"name", "description", "start", "horizon", "period", "trials", "seed", "reroute_after", "materials", "stages", "nodes", "consumers", "routes", "events"}
+var scenarioFields = []string{"name", "description", "start", "horizon", "period", "trials", "seed", "reroute_after", "materials", "stages", "nodes", "consumers", "routes", "events", "correlations"}
 
 // DefaultStages is the stage order when a scenario does not give one.
 var DefaultStages = []string{"mine", "process", "magnet"}
@@ -93,7 +93,46 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	if n, ok := m["events"]; ok {
 		d.list(n, "events", func(item *yaml.Node, path string) { s.Events = append(s.Events, d.event(item, path, s)) })
 	}
+	if n, ok := m["correlations"]; ok {
+		d.list(n, "correlations", func(item *yaml.Node, path string) {
+			if c, ok := d.correlation(item, path); ok {
+				s.Correlations = append(s.Correlations, c)
+			}
+		})
+	}
 	return s
+}
+
+// correlation decodes {between: [PATH, PATH], rank: R}.
+func (d *decoder) correlation(n *yaml.Node, path string) (Correlation, bool) {
+	c := Correlation{Pos: d.pos(n)}
+	m := d.fields(n, path, "between", "rank")
+	if m == nil {
+		return c, false
+	}
+	ok := true
+	if b := d.require(m, n, path, "between", "two parameter paths, as in [consumers.eu-users.growth, consumers.us-users.growth]"); b != nil {
+		paths := d.strings(b, join(path, "between"))
+		if len(paths) != 2 || paths[0] == paths[1] {
+			d.errorf(b, join(path, "between"), "want two different parameter paths, got %d", len(paths))
+			ok = false
+		} else {
+			c.Between = [2]string{paths[0], paths[1]}
+		}
+	} else {
+		ok = false
+	}
+	if r := d.require(m, n, path, "rank", "a rank correlation between -1 and 1, such as 0.8"); r != nil {
+		v, good := d.number(r, join(path, "rank"))
+		if good && !(v > -1 && v < 1) {
+			d.errorf(r, join(path, "rank"), "rank %g is not strictly between -1 and 1 (a correlation of ±1 makes the matrix singular)", v)
+			good = false
+		}
+		c.Rank, ok = v, ok && good
+	} else {
+		ok = false
+	}
+	return c, ok
 }
 
 // names decodes a list of unique ids.

@@ -39,10 +39,21 @@ type Scenario struct {
 	Consumers []Consumer
 	Routes    []Route
 	Events    []Event
+	// Correlations couple the uniforms of sampled fields (docs/model.md 2).
+	Correlations []Correlation
 
 	// Warnings are non-fatal findings: things that load but are probably
 	// not what the author meant.
 	Warnings []string
+}
+
+// Correlation is a target rank (Spearman) correlation between two
+// sampled fields, named by parameter path; a Gaussian copula on the
+// fields' own uniforms realises it.
+type Correlation struct {
+	Between [2]string
+	Rank    float64
+	Pos     Pos
 }
 
 // Period is a reporting period: its name and length in days.

@@ -102,6 +102,7 @@ func validate(d *decoder, s *Scenario) {
 	validateShares(d, s)
 	validateEvents(d, s, nodeIDs, restrictionIDs)
 	warnIdleCapacity(s, nodeStage)
+	validateCorrelations(d, s)
 }
 
 // warnIdleCapacity warns about capacity that can never matter

@@ -62,8 +62,10 @@ type plan struct {
 	subs bool
 
 	rerouteAfter *sampler // nil: never
-	flowKeys     []FlowKey
-	routeFlow    []int // per route x material: flow key index
+	// samplers are every field's samplers by stream (owner and field).
+	samplers  map[string][]*sampler
+	flowKeys  []FlowKey
+	routeFlow []int // per route x material: flow key index
 }
 
 type group struct {
@@ -213,7 +215,7 @@ func compile(sc *model.Scenario) (*plan, error) {
 		pn := pnode{id: n.ID, region: regionIdx(n.Region), stage: sc.StageIndex(n.Stage), cap: make([]*sampler, p.nM)}
 		for m, mat := range p.mats {
 			if d, ok := n.Capacity[mat]; ok {
-				pn.cap[m] = newSampler(d, "node:"+n.ID, "capacity."+mat, 0, inf)
+				pn.cap[m] = p.newSampler(d, "node:"+n.ID, "capacity."+mat, 0, inf)
 			}
 		}
 		p.nodes = append(p.nodes, pn)
@@ -232,39 +234,39 @@ func compile(sc *model.Scenario) (*plan, error) {
 		owner := "consumer:" + c.ID
 		pc := pcons{id: c.ID, region: regionIdx(c.Region), demand: make([]*sampler, p.nM), inv: make([]*sampler, p.nM), invDays: make([]bool, p.nM),
 			holdings: make([]*sampler, p.nM), maxRel: make([]*sampler, p.nM)}
-		pc.growth = newSampler(c.Growth, owner, "growth", -0.99, inf)
+		pc.growth = p.newSampler(c.Growth, owner, "growth", -0.99, inf)
 		for m, mat := range p.mats {
 			if d, ok := c.Demand[mat]; ok {
-				pc.demand[m] = newSampler(d, owner, "demand."+mat, 0, inf)
+				pc.demand[m] = p.newSampler(d, owner, "demand."+mat, 0, inf)
 			}
 			if d, ok := c.Inventory[mat]; ok {
-				pc.inv[m] = newSampler(d, owner, "inventory."+mat, 0, inf)
+				pc.inv[m] = p.newSampler(d, owner, "inventory."+mat, 0, inf)
 				pc.invDays[m] = d.Unit == model.Days
 			}
 		}
 		if c.Refill != nil {
-			pc.refill = newSampler(*c.Refill, owner, "refill", 1e-9, inf)
+			pc.refill = p.newSampler(*c.Refill, owner, "refill", 1e-9, inf)
 		}
 		if sp := c.Stockpile; sp != nil {
 			pc.hasStock = true
-			pc.relAfter = newSampler(sp.ReleaseAfter, owner, "stockpile.release_after", 0, inf)
+			pc.relAfter = p.newSampler(sp.ReleaseAfter, owner, "stockpile.release_after", 0, inf)
 			for m, mat := range p.mats {
 				if d, ok := sp.Holdings[mat]; ok {
-					pc.holdings[m] = newSampler(d, owner, "stockpile.holdings."+mat, 0, inf)
+					pc.holdings[m] = p.newSampler(d, owner, "stockpile.holdings."+mat, 0, inf)
 				}
 				if d, ok := sp.MaxRelease[mat]; ok {
-					pc.maxRel[m] = newSampler(d, owner, "stockpile.max_release."+mat, 0, inf)
+					pc.maxRel[m] = p.newSampler(d, owner, "stockpile.max_release."+mat, 0, inf)
 				}
 			}
 		}
 		if sub := c.Substitution; sub != nil {
-			pc.subAfter = newSampler(sub.After, owner, "substitution.after", 0, inf)
-			pc.subRamp = newSampler(sub.Ramp, owner, "substitution.ramp", 0, inf)
+			pc.subAfter = p.newSampler(sub.After, owner, "substitution.after", 0, inf)
+			pc.subRamp = p.newSampler(sub.Ramp, owner, "substitution.ramp", 0, inf)
 			p.subs = true
 			pc.subFrac = make([]*sampler, p.nM)
 			for m, mat := range p.mats {
 				if d, ok := sub.Fraction[mat]; ok {
-					pc.subFrac[m] = newSampler(d, owner, "substitution.fraction."+mat, 0, 1)
+					pc.subFrac[m] = p.newSampler(d, owner, "substitution.fraction."+mat, 0, 1)
 				}
 			}
 		}
@@ -318,18 +320,18 @@ func compile(sc *model.Scenario) (*plan, error) {
 			restrIdx[e.ID] = len(p.restr)
 			owner := "event:" + e.ID
 			r := e.Restriction
-			pr := prestr{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
-				duration: newSampler(r.Duration, owner, "duration", 0, inf),
+			pr := prestr{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
+				duration: p.newSampler(r.Duration, owner, "duration", 0, inf),
 				allowed:  make([]*sampler, len(p.regions)), delayAllow: make([]*sampler, len(p.regions))}
 			if r.Start != nil {
-				pr.start = newSampler(*r.Start, owner, "start", -inf, inf)
+				pr.start = p.newSampler(*r.Start, owner, "start", -inf, inf)
 			}
 			if r.LicenceDelay != nil {
-				pr.delay = newSampler(*r.LicenceDelay, owner, "licence_delay", 0, inf)
+				pr.delay = p.newSampler(*r.LicenceDelay, owner, "licence_delay", 0, inf)
 			}
 			for ri, reg := range p.regions {
-				pr.allowed[ri] = regionSampler(r.Allowed, reg, owner, "allowed")
-				pr.delayAllow[ri] = regionSampler(r.DelayAllowed, reg, owner, "delay_allowed")
+				pr.allowed[ri] = p.regionSampler(r.Allowed, reg, owner, "allowed")
+				pr.delayAllow[ri] = p.regionSampler(r.DelayAllowed, reg, owner, "delay_allowed")
 			}
 			for m, mat := range p.mats {
 				if slices.Contains(r.Materials, mat) {
@@ -344,12 +346,12 @@ func compile(sc *model.Scenario) (*plan, error) {
 		switch {
 		case e.Truce != nil:
 			t := e.Truce
-			pt := ptruce{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
-				start: newSampler(t.Start, owner, "start", -inf, inf), duration: newSampler(t.Duration, owner, "duration", 1e-9, inf),
-				lag: newSampler(t.Lag, owner, "lag", 0, inf), ramp: newSampler(t.Ramp, owner, "ramp", 0, inf),
+			pt := ptruce{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
+				start: p.newSampler(t.Start, owner, "start", -inf, inf), duration: p.newSampler(t.Duration, owner, "duration", 1e-9, inf),
+				lag: p.newSampler(t.Lag, owner, "lag", 0, inf), ramp: p.newSampler(t.Ramp, owner, "ramp", 0, inf),
 				allowed: make([]*sampler, len(p.regions)), escalate: -1}
 			for ri, reg := range p.regions {
-				pt.allowed[ri] = regionSampler(t.Allowed, reg, owner, "allowed")
+				pt.allowed[ri] = p.regionSampler(t.Allowed, reg, owner, "allowed")
 			}
 			for _, id := range t.Suspends {
 				ri := restrIdx[id]
@@ -357,34 +359,34 @@ func compile(sc *model.Scenario) (*plan, error) {
 				p.restr[ri].suspendedBy = append(p.restr[ri].suspendedBy, len(p.truces))
 			}
 			if rn := t.Renewal; rn != nil {
-				pt.renewP = newSampler(rn.Probability, owner, "renewal.probability", 0, 1)
-				pt.renewDur = newSampler(rn.Duration, owner, "renewal.duration", 1e-9, inf)
+				pt.renewP = p.newSampler(rn.Probability, owner, "renewal.probability", 0, 1)
+				pt.renewDur = p.newSampler(rn.Duration, owner, "renewal.duration", 1e-9, inf)
 				pt.renewMax = rn.Max
 				pt.renewKey = fieldKey(owner, "renewal.draw")
 			}
 			if ol := t.OnLapse; ol != nil {
 				pt.escalate = restrIdx[ol.Escalate]
-				pt.escP = newSampler(ol.Probability, owner, "on_lapse.probability", 0, 1)
+				pt.escP = p.newSampler(ol.Probability, owner, "on_lapse.probability", 0, 1)
 				pt.escKey = fieldKey(owner, "on_lapse.draw")
 				p.restr[pt.escalate].escalatedBy = append(p.restr[pt.escalate].escalatedBy, len(p.truces))
 			}
 			p.truces = append(p.truces, pt)
 		case e.Buildout != nil:
 			b := e.Buildout
-			pb := pbuild{id: e.ID, node: nodeIdx[b.Node], occurs: newSampler(e.Probability, owner, "probability", 0, 1),
-				online: newSampler(b.Online, owner, "online", -inf, inf), ramp: newSampler(b.Ramp, owner, "ramp", 0, inf),
+			pb := pbuild{id: e.ID, node: nodeIdx[b.Node], occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
+				online: p.newSampler(b.Online, owner, "online", -inf, inf), ramp: p.newSampler(b.Ramp, owner, "ramp", 0, inf),
 				cap: make([]*sampler, p.nM)}
 			for m, mat := range p.mats {
 				if d, ok := b.Capacity[mat]; ok {
-					pb.cap[m] = newSampler(d, owner, "capacity."+mat, 0, inf)
+					pb.cap[m] = p.newSampler(d, owner, "capacity."+mat, 0, inf)
 					pb.mask |= bit(m)
 				}
 			}
 			p.builds = append(p.builds, pb)
 		case e.Outage != nil:
 			o := e.Outage
-			po := poutage{id: e.ID, occurs: newSampler(e.Probability, owner, "probability", 0, 1),
-				duration: newSampler(o.Duration, owner, "duration", 0, inf), loss: newSampler(o.Loss, owner, "loss", 0, 1),
+			po := poutage{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
+				duration: p.newSampler(o.Duration, owner, "duration", 0, inf), loss: p.newSampler(o.Loss, owner, "loss", 0, 1),
 				arrKey: fieldKey(owner, "arrival")}
 			for _, id := range o.Nodes {
 				po.nodes = append(po.nodes, nodeIdx[id])
@@ -393,16 +395,16 @@ func compile(sc *model.Scenario) (*plan, error) {
 				if _, hi := o.Rate.Support(); hi > model.MaxOutageRate {
 					return nil, fmt.Errorf("sim: event %s: outage rate can reach %g per year; at most %d is supported", e.ID, hi, model.MaxOutageRate)
 				}
-				po.rate = newSampler(*o.Rate, owner, "rate", 0, model.MaxOutageRate)
+				po.rate = p.newSampler(*o.Rate, owner, "rate", 0, model.MaxOutageRate)
 			}
 			if o.Start != nil {
-				po.start = newSampler(*o.Start, owner, "start", -inf, inf)
+				po.start = p.newSampler(*o.Start, owner, "start", -inf, inf)
 			}
 			p.outages = append(p.outages, po)
 		}
 	}
 	if sc.RerouteAfter != nil {
-		p.rerouteAfter = newSampler(*sc.RerouteAfter, "scenario", "reroute_after", 0, inf)
+		p.rerouteAfter = p.newSampler(*sc.RerouteAfter, "scenario", "reroute_after", 0, inf)
 	}
 
 	// Routes, their restriction pairs and flow keys.
@@ -497,6 +499,9 @@ func compile(sc *model.Scenario) (*plan, error) {
 	for m := range p.mats {
 		p.mtab[m] = p.buildTable(m)
 	}
+	if err := p.buildCopulas(sc); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -570,9 +575,22 @@ func bit(m int) uint64 {
 
 // regionSampler draws a by-region value: a region's own entry has its own
 // key; every region on the default shares one draw.
-func regionSampler(b model.ByRegion, region, owner, field string) *sampler {
+func (p *plan) regionSampler(b model.ByRegion, region, owner, field string) *sampler {
 	if d, ok := b.Region[region]; ok {
-		return newSampler(d, owner, field+"."+region, 0, 1)
+		return p.newSampler(d, owner, field+"."+region, 0, 1)
 	}
-	return newSampler(b.Default, owner, field+".default", 0, 1)
+	return p.newSampler(b.Default, owner, field+".default", 0, 1)
+}
+
+// newSampler makes a field's sampler and records it under its stream, so
+// that correlations can find it (several samplers may share a stream: a
+// by-region default drawn for each region).
+func (p *plan) newSampler(d model.Dist, owner, field string, lo, hi float64) *sampler {
+	s := newSampler(d, owner, field, lo, hi)
+	if p.samplers == nil {
+		p.samplers = map[string][]*sampler{}
+	}
+	k := owner + " " + field
+	p.samplers[k] = append(p.samplers[k], s)
+	return s
 }

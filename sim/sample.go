@@ -27,6 +27,8 @@ type sampler struct {
 	cumw   []float64
 	fixed  bool
 	fixedV float64
+	cop    *copula // correlated with other fields; nil for most
+	copIdx int     // this field's member index in cop
 }
 
 func newSampler(d model.Dist, owner, field string, lo, hi float64) *sampler {
@@ -96,7 +98,15 @@ func (s *sampler) drawKey(st *stream, key uint64) float64 {
 	if s.fixed {
 		return s.fixedV
 	}
-	v := s.quantile(st.at(key).open())
+	var u float64
+	if s.cop != nil && s.copIdx > 0 && key == s.key {
+		// A correlated field's own draw (not a repeated occurrence's);
+		// the group's first member keeps its uniform as it is.
+		u = s.cop.couple(st, s.copIdx)
+	} else {
+		u = st.at(key).open()
+	}
+	v := s.quantile(u)
 	if v != v && st.nan == nil {
 		st.nan = s // reported by the worker after the draws
 	}
