@@ -62,10 +62,12 @@ type plan struct {
 	subs bool
 
 	rerouteAfter *sampler // nil: never
-	// samplers are every field's samplers by stream (owner and field).
-	samplers  map[string][]*sampler
-	flowKeys  []FlowKey
-	routeFlow []int // per route x material: flow key index
+	// samplers are every field's samplers by stream (owner and field),
+	// and samplerOrder the streams in the order compile made them.
+	samplers     map[string][]*sampler
+	samplerOrder []string
+	flowKeys     []FlowKey
+	routeFlow    []int // per route x material: flow key index
 }
 
 type group struct {
@@ -591,6 +593,9 @@ func (p *plan) newSampler(d model.Dist, owner, field string, lo, hi float64) *sa
 		p.samplers = map[string][]*sampler{}
 	}
 	k := owner + " " + field
+	if p.samplers[k] == nil {
+		p.samplerOrder = append(p.samplerOrder, k)
+	}
 	p.samplers[k] = append(p.samplers[k], s)
 	return s
 }

@@ -67,10 +67,17 @@ func RunPart(ctx context.Context, sc *model.Scenario, opt Options, i, n int) (*P
 	trials, seed, workers := opt.resolve(sc)
 	first, last := Shard(i, n, trials)
 	a := newAgg(p)
+	rec, err := startRecords(opt.Records, p, first)
+	if err != nil {
+		return nil, err
+	}
 	if last > first {
-		if err := runRange(ctx, p, seed, first, last, workers, opt.Progress, 0, last-first, a); err != nil {
+		if err := runRange(ctx, p, seed, first, last, workers, opt.Progress, 0, last-first, a, rec); err != nil {
 			return nil, err
 		}
+	}
+	if err := rec.flush(); err != nil {
+		return nil, fmt.Errorf("sim: writing the per-trial records: %w", err)
 	}
 	m := Manifest{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Seed: seed, Trials: trials, Shard: i, Shards: n,
 		First: first, Last: last, BlockSize: BlockSize, Shape: p.shape()}

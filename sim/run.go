@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -35,6 +36,11 @@ type Options struct {
 	// precise enough, and why. Trials is then the cap. See Precision.
 	Stop      func(*Result) (stop bool, why string)
 	StopEvery int
+	// Records, when set, receives one CSV row per trial, in trial order
+	// whatever the worker count: the trial, every sampled input by its
+	// parameter path, and RecordMetrics of every scope and material
+	// (docs/model.md 5, per-trial records). The header comes first.
+	Records io.Writer
 }
 
 // Run simulates a scenario. It returns when every goroutine it started has
@@ -52,9 +58,16 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	}
 	total := newAgg(p)
 	first, last := opt.First, opt.First+trials
+	rec, err := startRecords(opt.Records, p, first)
+	if err != nil {
+		return nil, err
+	}
 	if opt.Stop == nil {
-		if err := runRange(ctx, p, seed, first, last, workers, opt.Progress, 0, trials, total); err != nil {
+		if err := runRange(ctx, p, seed, first, last, workers, opt.Progress, 0, trials, total, rec); err != nil {
 			return nil, err
+		}
+		if err := rec.flush(); err != nil {
+			return nil, fmt.Errorf("sim: writing the per-trial records: %w", err)
 		}
 		res := p.result(total, seed)
 		res.Elapsed = time.Since(begin)
@@ -69,11 +82,14 @@ func Run(ctx context.Context, sc *model.Scenario, opt Options) (*Result, error) 
 	every = (every + BlockSize - 1) / BlockSize * BlockSize
 	for lo := first; lo < last; lo += every {
 		hi := min(last, lo+every)
-		if err := runRange(ctx, p, seed, lo, hi, workers, opt.Progress, lo-first, trials, total); err != nil {
+		if err := runRange(ctx, p, seed, lo, hi, workers, opt.Progress, lo-first, trials, total, rec); err != nil {
 			return nil, err
 		}
 		res := p.result(total, seed)
 		if stop, why := opt.Stop(res); stop || hi == last {
+			if err := rec.flush(); err != nil {
+				return nil, fmt.Errorf("sim: writing the per-trial records: %w", err)
+			}
 			if !stop {
 				why = fmt.Sprintf("trial cap of %d reached before the precision target (%s)", trials, why)
 			}
@@ -104,7 +120,7 @@ func (opt Options) resolve(sc *model.Scenario) (trials int, seed uint64, workers
 // runRange simulates trials [first, last) on a pool of workers and adds
 // them to into, block by block; after an error into holds part of the range
 // and must be discarded. progress, when set, sees done+offset of total.
-func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg) error {
+func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers int, progress func(done, total int), offset, total int, into *agg, rec *recorder) error {
 	var done atomic.Int64
 	stopProgress := reportProgress(progress, &done, offset, total)
 	// Workers fold each finished block into into under mu: everything
@@ -115,8 +131,12 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 	err := eachBlock(ctx, workers, first/BlockSize, (last+BlockSize-1)/BlockSize, func() func(int) error {
 		w, blk := newWorker(p, seed), newBlock(p)
 		w.stop = stop
+		var rows []byte
 		return func(b int) error {
 			lo, hi := max(first, b*BlockSize), min(last, (b+1)*BlockSize)
+			if rec != nil {
+				rows = nil // handed to the recorder: a fresh buffer
+			}
 			for t := lo; t < hi; t++ {
 				if stop.Load() {
 					return errStopped // the block is discarded whole
@@ -125,6 +145,12 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 					return err
 				}
 				blk.addTrial(w)
+				if rec != nil {
+					rows = rec.layout.appendRow(rows, uint64(t), w, blk)
+				}
+			}
+			if rec != nil {
+				rec.put(b, rows)
 			}
 			mu.Lock()
 			into.add(blk)
@@ -141,6 +167,19 @@ func runRange(ctx context.Context, p *plan, seed uint64, first, last, workers in
 		return fmt.Errorf("sim: stopped after %d of %d trials: %w", offset+int(done.Load()), total, context.Cause(ctx))
 	}
 	return nil
+}
+
+// startRecords writes the records' header and returns their recorder;
+// nil (records off) when w is nil.
+func startRecords(w io.Writer, p *plan, first int) (*recorder, error) {
+	if w == nil {
+		return nil, nil
+	}
+	l := p.layout()
+	if _, err := w.Write(l.header()); err != nil {
+		return nil, fmt.Errorf("sim: writing the per-trial records: %w", err)
+	}
+	return newRecorder(w, l, first/BlockSize), nil
 }
 
 // stopFlag returns a flag set once ctx is done, cheap enough to read

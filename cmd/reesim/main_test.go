@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -743,5 +744,42 @@ func TestAttributeCost(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, context.Background(), "report", run, "--attribution", run); code != 2 {
 		t.Errorf("report --attribution of a run directory: exit %d; want 2", code)
+	}
+}
+
+// TestPerTrial: run --per-trial writes trials.csv, one row per trial;
+// shards run with --per-trial merge to the unsharded run's bytes.
+func TestPerTrial(t *testing.T) {
+	ctx := context.Background()
+	whole := filepath.Join(t.TempDir(), "whole")
+	if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "150", "-q", "--no-plots", "--per-trial", "--set", "horizon=1y", "--out", whole); code != 0 {
+		t.Fatalf("run --per-trial: exit %d: %s", code, stderr)
+	}
+	want, err := os.ReadFile(filepath.Join(whole, "trials.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
+	if len(lines) != 151 || !strings.HasPrefix(lines[0], "trial,") || !strings.Contains(lines[0], ",events.truce.renewal.probability,") || !strings.Contains(lines[0], ",total/all/dy/shortfall,") {
+		t.Fatalf("trials.csv: %d lines, header %.200q", len(lines), lines[0])
+	}
+	var parts []string
+	for i := range 2 {
+		d := filepath.Join(t.TempDir(), "p")
+		if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "150", "-q", "--per-trial", "--set", "horizon=1y", "--shard", strconv.Itoa(i)+"/2", "--out", d); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+		parts = append(parts, d)
+	}
+	merged := filepath.Join(t.TempDir(), "merged")
+	if code, _, stderr := runCLI(t, ctx, "merge", parts[1], parts[0], "--no-plots", "--out", merged); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	got, _ := os.ReadFile(filepath.Join(merged, "trials.csv"))
+	if string(got) != string(want) {
+		t.Error("merged trials.csv differs from the unsharded run's")
+	}
+	if code, _, _ := runCLI(t, ctx, "run", "truce90", "--per-trial"); code != 2 {
+		t.Errorf("--per-trial without --out: exit %d; want 2", code)
 	}
 }

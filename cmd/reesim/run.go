@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -37,6 +38,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` (0 <= i < N) of the trials, or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); writes DIR/part.json for 'reesim merge'"},
 			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
 			maxMemoryFlag(),
+			&cli.BoolFlag{Name: "per-trial", Usage: "with --out, also write DIR/trials.csv: one row per trial, its sampled inputs and its outputs"},
 			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
 		Action: runAction,
@@ -113,8 +115,15 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
 		opt.Progress = bar.update
 	}
+	closeRecords, err := perTrial(cmd, set, &opt)
+	if err != nil {
+		return err
+	}
 	res, err := sim.Run(ctx, sc, opt)
 	bar.finish()
+	if cerr := closeRecords(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -179,7 +188,7 @@ func checkRunFlags(cmd *cli.Command) error {
 		return usagef("as in --out results/", "--out needs a directory")
 	}
 	if out == "" {
-		for _, f := range []string{"report", "no-plots", "plot-size"} {
+		for _, f := range []string{"report", "no-plots", "plot-size", "per-trial"} {
 			if cmd.IsSet(f) {
 				return usagef("as in: reesim run truce90 --out out/ --"+f, "--%s needs --out DIR", f)
 			}
@@ -196,4 +205,24 @@ func checkRunFlags(cmd *cli.Command) error {
 		}
 	}
 	return nil
+}
+
+// perTrial, with --per-trial, points opt.Records at trials.csv in the
+// set's staging directory; the returned close syncs and closes it.
+func perTrial(cmd *cli.Command, set *output.Set, opt *sim.Options) (closeFn func() error, err error) {
+	if !cmd.Bool("per-trial") || set == nil {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(filepath.Join(set.Dir(), "trials.csv"))
+	if err != nil {
+		return nil, err
+	}
+	opt.Records = f
+	return func() error {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, nil
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,8 +83,15 @@ func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim
 		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
 		opt.Progress = bar.update
 	}
+	closeRecords, err := perTrial(cmd, set, &opt)
+	if err != nil {
+		return err
+	}
 	pt, err := sim.RunPart(ctx, sc, opt, i, n)
 	bar.finish()
+	if cerr := closeRecords(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -176,6 +187,9 @@ func mergeCommand() *cli.Command {
 				return err
 			}
 			defer set.Abort()
+			if err := mergeRecords(dirs, parts, set.Dir()); err != nil {
+				return refused(err)
+			}
 			if err := output.WriteDir(set.Dir(), res); err != nil {
 				return err
 			}
@@ -249,4 +263,58 @@ func partScenario(dir string, part []byte) (*model.Scenario, error) {
 	}
 	sc.Name = head.Manifest.Scenario
 	return sc, nil
+}
+
+// mergeRecords concatenates the shards' trials.csv in shard order (the
+// header once) when every shard has one: the unsharded run's records.
+func mergeRecords(dirs []string, parts []*sim.Part, dir string) error {
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return parts[a].Manifest.Shard - parts[b].Manifest.Shard })
+	have := 0
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "trials.csv")); err == nil {
+			have++
+		}
+	}
+	switch have {
+	case 0:
+		return nil
+	case len(dirs):
+	default:
+		return fmt.Errorf("%d of %d shards have per-trial records (trials.csv); run every shard with --per-trial, or none", have, len(dirs))
+	}
+	return output.WriteFile(filepath.Join(dir, "trials.csv"), func(w io.Writer) error {
+		var head []byte
+		for _, i := range order {
+			f, err := os.Open(filepath.Join(dirs[i], "trials.csv"))
+			if err != nil {
+				return err
+			}
+			r := bufio.NewReader(f)
+			h, err := r.ReadBytes('\n')
+			if err != nil {
+				f.Close()
+				return fmt.Errorf("%s/trials.csv has no header: %v", dirs[i], err)
+			}
+			if head == nil {
+				head = h
+				if _, err := w.Write(h); err != nil {
+					f.Close()
+					return err
+				}
+			} else if !bytes.Equal(h, head) {
+				f.Close()
+				return fmt.Errorf("%s/trials.csv has other columns than %s/trials.csv", dirs[i], dirs[order[0]])
+			}
+			_, err = io.Copy(w, r)
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -1,0 +1,127 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/reesim/reesim/model"
+)
+
+// cutScenario is a total ban of a uniform duration on a consumer of 1 t a
+// day with 10 days of cover and no other supply: its shortfall is
+// max(0, duration - 10) t, so a record's output is a known function of its
+// input.
+const cutScenario = `name: cut
+start: 2025-01-01
+horizon: 2y
+materials: [x]
+nodes:
+  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 1000}}
+  - {id: cn-proc, stage: process, region: CN, capacity: {x: 1000}}
+  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 1000}}
+consumers:
+  - {id: us, region: US, demand: {x: 365.25}, inventory: {x: 10d}}
+routes:
+  - {from: cn-mine, to: cn-proc}
+  - {from: cn-proc, to: cn-mag}
+  - {from: cn-mag, to: us}
+events:
+  - {id: ban, type: export_restriction, region: CN, start: 0d, duration: {dist: uniform, min: 30d, max: 230d}, allowed: 0, probability: 0.7}
+`
+
+func records(t *testing.T, sc *model.Scenario, opt Options) ([][]string, *Result) {
+	t.Helper()
+	var b bytes.Buffer
+	opt.Records = &b
+	res, err := Run(context.Background(), sc, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, res
+}
+
+// TestRecordsAreTheTrials: each record's inputs are the values its trial
+// used (the shortfall is max(0, duration - 10) t when the ban happens, 0
+// otherwise), and the outputs average to the result's means.
+func TestRecordsAreTheTrials(t *testing.T) {
+	sc, err := model.Parse([]byte(cutScenario), "cut.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, res := records(t, sc, Options{Trials: 500, Seed: 4, Workers: 2})
+	head := recs[0]
+	col := func(name string) int {
+		i := slices.Index(head, name)
+		if i < 0 {
+			t.Fatalf("no column %s in %v", name, head)
+		}
+		return i
+	}
+	dur, hap, short := col("events.ban.duration"), col("events.ban.happens"), col("consumer/us/x/shortfall")
+	if head[0] != "trial" || len(recs) != 501 {
+		t.Fatalf("records: header %v, %d rows", head[:3], len(recs)-1)
+	}
+	var sum float64
+	for i, r := range recs[1:] {
+		f := func(j int) float64 { v, _ := strconv.ParseFloat(r[j], 64); return v }
+		if r[0] != strconv.Itoa(i) {
+			t.Fatalf("row %d is trial %s", i, r[0])
+		}
+		want := 0.0
+		if f(hap) == 1 {
+			want = max(0, f(dur)-10)
+		}
+		if math.Abs(f(short)-want) > 1e-6 {
+			t.Errorf("trial %d: shortfall %g; duration %g, happens %g give %g", i, f(short), f(dur), f(hap), want)
+		}
+		sum += f(short)
+	}
+	m, _ := res.Find(ScopeConsumer, "us", "x", MetricShortfall)
+	if math.Abs(sum/500-m.Mean) > 1e-9*m.Mean {
+		t.Errorf("records average %g; the result's mean is %g", sum/500, m.Mean)
+	}
+}
+
+// TestRecordsIdenticalAcrossWorkersAndShards: the records are the same
+// bytes for any worker count, and shards' records concatenated (header
+// once) are the unsharded run's.
+func TestRecordsIdenticalAcrossWorkersAndShards(t *testing.T) {
+	sc := truce90(t)
+	var one, two bytes.Buffer
+	for _, x := range []struct {
+		w int
+		b *bytes.Buffer
+	}{{1, &one}, {2, &two}} {
+		if _, err := Run(context.Background(), sc, Options{Trials: 200, Seed: 9, Workers: x.w, Records: x.b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(one.Bytes(), two.Bytes()) {
+		t.Fatal("records differ between 1 and 2 workers")
+	}
+	var merged bytes.Buffer
+	for i := range 3 {
+		var part bytes.Buffer
+		if _, err := RunPart(context.Background(), sc, Options{Trials: 200, Seed: 9, Workers: 2, Records: &part}, i, 3); err != nil {
+			t.Fatal(err)
+		}
+		data := part.String()
+		if i > 0 {
+			_, data, _ = strings.Cut(data, "\n")
+		}
+		merged.WriteString(data)
+	}
+	if merged.String() != one.String() {
+		t.Error("shards' records concatenated differ from the unsharded run's")
+	}
+}
