@@ -31,6 +31,9 @@ type Input struct {
 	Scenario *model.Scenario
 	// Generated is the report's date; zero means now.
 	Generated time.Time
+	// Charts are more charts to show after the result's own (what drives
+	// the shortfall, from the run's per-trial records).
+	Charts []plots.Chart
 	// Attribution, when set, adds what each event or stockpile accounts
 	// for and, where it has a cost, the dollars per tonne it avoids.
 	Attribution []AttributionRow
@@ -121,7 +124,7 @@ func Write(w io.Writer, in Input) error {
 		pg.Materials = append(pg.Materials, sec)
 	}
 	pg.Drivers, pg.Costs = drivers(in.Attribution)
-	for _, c := range plots.Charts(r, chartSize) {
+	for _, c := range append(plots.Charts(r, chartSize), in.Charts...) {
 		var b bytes.Buffer
 		if err := c.Encode(&b, "svg", chartSize); err != nil {
 			return err

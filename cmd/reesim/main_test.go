@@ -783,3 +783,41 @@ func TestPerTrial(t *testing.T) {
 		t.Errorf("--per-trial without --out: exit %d; want 2", code)
 	}
 }
+
+// TestSensitivity: run --sensitivity ranks the inputs from the run's own
+// trials; in the cut scenario the shortfall is a monotone function of the
+// ban's duration, so its Spearman correlation is 1 and its S1 about 1.
+func TestSensitivity(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "testdata/cut.yaml", "-n", "2000", "-q", "--no-plots", "--sensitivity", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "what drives the total shortfall") || !strings.Contains(stdout, "events.ban.duration") {
+		t.Errorf("the table lacks the drivers:\n%s", stdout)
+	}
+	f, err := os.Open(filepath.Join(dir, "sensitivity.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, _ := csv.NewReader(f).ReadAll()
+	if strings.Join(recs[0], ",") != "output,input,method,estimate,ci_low,ci_high" {
+		t.Fatalf("sensitivity.csv header %v", recs[0])
+	}
+	got := map[string]float64{}
+	for _, r := range recs[1:] {
+		if r[0] == "total/all/x/shortfall" && r[1] == "events.ban.duration" {
+			got[r[2]], _ = strconv.ParseFloat(r[3], 64)
+		}
+	}
+	if math.Abs(got["spearman"]-1) > 1e-9 || !(got["s1"] > 0.97) {
+		t.Errorf("duration against shortfall: %v; want Spearman 1 and S1 about 1", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trials.csv")); err == nil {
+		t.Error("--sensitivity alone left trials.csv")
+	}
+	if err := output.CheckSet(dir, output.KindRun); err != nil {
+		t.Error(err)
+	}
+}

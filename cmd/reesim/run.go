@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reesim/reesim/drivers"
 	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
 	"github.com/reesim/reesim/report"
@@ -38,6 +39,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "run shard `i/N` (0 <= i < N) of the trials, or auto (Slurm array, or JOB_COMPLETION_INDEX with --shards); writes DIR/part.json for 'reesim merge'"},
 			&cli.IntFlag{Name: "shards", Usage: "the number of shards, for --shard auto in a Kubernetes Indexed Job", DefaultText: "none"},
 			maxMemoryFlag(),
+			&cli.BoolFlag{Name: "sensitivity", Usage: "with --out, rank every sampled input by what it drives (sensitivity.csv, charts, and the top five in the table)"},
 			&cli.BoolFlag{Name: "per-trial", Usage: "with --out, also write DIR/trials.csv: one row per trial, its sampled inputs and its outputs"},
 			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
 		},
@@ -102,6 +104,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		return runShard(ctx, cmd, sc, opt, cmd.String("out"))
 	}
 	var set *output.Set
+	var drv []drivers.Estimate // with --sensitivity
 	if dir := cmd.String("out"); dir != "" {
 		// Locked from the start: a second run into DIR is refused now,
 		// not after its simulation; until Commit DIR is as it was.
@@ -141,8 +144,16 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 				return err
 			}
 		}
+		var extra []plots.Chart
+		if cmd.Bool("sensitivity") {
+			est, charts, err := sensitivity(recordsPath(cmd, set), stage, res)
+			if err != nil {
+				return err
+			}
+			extra, drv = charts, est
+		}
 		if cmd.Bool("report") {
-			if err := report.WriteFile(stage, report.Input{Result: res, Scenario: sc}); err != nil {
+			if err := report.WriteFile(stage, report.Input{Result: res, Scenario: sc, Charts: extra}); err != nil {
 				return err
 			}
 		}
@@ -153,6 +164,9 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 	w := cmd.Root().Writer
 	if err := printResult(w, res, format, output.Info{Start: sc.Start, Workers: workers}); err != nil || format != "table" {
 		return err
+	}
+	if drv != nil {
+		printDrivers(w, drv, res)
 	}
 	if dir := cmd.String("out"); dir != "" {
 		fmt.Fprintf(w, "\nwrote %s and the charts to %s\n", strings.Join(output.Files, ", "), dir)
@@ -188,7 +202,7 @@ func checkRunFlags(cmd *cli.Command) error {
 		return usagef("as in --out results/", "--out needs a directory")
 	}
 	if out == "" {
-		for _, f := range []string{"report", "no-plots", "plot-size", "per-trial"} {
+		for _, f := range []string{"report", "no-plots", "plot-size", "per-trial", "sensitivity"} {
 			if cmd.IsSet(f) {
 				return usagef("as in: reesim run truce90 --out out/ --"+f, "--%s needs --out DIR", f)
 			}
@@ -210,10 +224,10 @@ func checkRunFlags(cmd *cli.Command) error {
 // perTrial, with --per-trial, points opt.Records at trials.csv in the
 // set's staging directory; the returned close syncs and closes it.
 func perTrial(cmd *cli.Command, set *output.Set, opt *sim.Options) (closeFn func() error, err error) {
-	if !cmd.Bool("per-trial") || set == nil {
+	if !cmd.Bool("per-trial") && !cmd.Bool("sensitivity") || set == nil {
 		return func() error { return nil }, nil
 	}
-	f, err := os.Create(filepath.Join(set.Dir(), "trials.csv"))
+	f, err := os.Create(recordsPath(cmd, set))
 	if err != nil {
 		return nil, err
 	}
@@ -225,4 +239,14 @@ func perTrial(cmd *cli.Command, set *output.Set, opt *sim.Options) (closeFn func
 		}
 		return f.Close()
 	}, nil
+}
+
+// recordsPath is where a run's per-trial records go: trials.csv of the
+// set, or, for --sensitivity alone, a hidden file of the staging
+// directory that the set leaves out.
+func recordsPath(cmd *cli.Command, set *output.Set) string {
+	if cmd.Bool("per-trial") {
+		return filepath.Join(set.Dir(), "trials.csv")
+	}
+	return filepath.Join(set.Dir(), ".trials.csv")
 }
