@@ -34,9 +34,24 @@ type Input struct {
 	// Charts are more charts to show after the result's own (what drives
 	// the shortfall, from the run's per-trial records).
 	Charts []plots.Chart
+	// Discovery, when set, adds the input conditions under which the
+	// worst trials concentrate (reesim discover).
+	Discovery *Discovery
 	// Attribution, when set, adds what each event or stockpile accounts
 	// for and, where it has a cost, the dollars per tonne it avoids.
 	Attribution []AttributionRow
+}
+
+// Discovery is the box PRIM chose for an output's worst trials.
+type Discovery struct {
+	Output     string   `json:"output"`
+	Worst      float64  `json:"worst"`      // the share of trials that count as the worst
+	Conditions []string `json:"conditions"` // the box, as plain conditions
+	Coverage   float64  `json:"coverage"`   // of the worst trials, the share inside the box
+	Density    float64  `json:"density"`    // of the box's trials, the share among the worst
+	Lift       float64  `json:"lift"`       // density over the share of all trials that are worst
+	Trials     int      `json:"trials"`
+	Bad        int      `json:"worst_trials"`
 }
 
 // AttributionRow is one intervention's effect on one material's expected
@@ -74,6 +89,7 @@ type chart struct {
 }
 
 type page struct {
+	Discovery         *Discovery
 	Name, Description string
 	R                 *sim.Result
 	Generated         string
@@ -124,6 +140,7 @@ func Write(w io.Writer, in Input) error {
 		pg.Materials = append(pg.Materials, sec)
 	}
 	pg.Drivers, pg.Costs = drivers(in.Attribution)
+	pg.Discovery = in.Discovery
 	for _, c := range append(plots.Charts(r, chartSize), in.Charts...) {
 		var b bytes.Buffer
 		if err := c.Encode(&b, "svg", chartSize); err != nil {
@@ -307,7 +324,7 @@ func events(sc *model.Scenario) []event {
 	return out
 }
 
-var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{"pct": pct}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -362,6 +379,10 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 {{range .Events}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td class="l">{{.Probability}}</td><td class="l"><ul class="params">{{range .Params}}<li>{{.}}</li>{{end}}</ul></td></tr>
 {{end}}</table>{{end}}
 
+{{with .Discovery}}<h2>Where the worst trials concentrate</h2>
+<p>Of the {{.Trials}} trials, the {{.Bad}} worst of <code>{{.Output}}</code> (the worst {{pct .Worst}}) concentrate where
+<strong>{{range $i, $c := .Conditions}}{{if $i}} and {{end}}{{$c}}{{end}}</strong>:
+that box holds {{pct .Coverage}} of the worst trials, and {{pct .Density}} of its trials are among them, {{printf "%.1f" .Lift}} times the share of all trials (found by PRIM, Friedman and Fisher 1999).</p>{{end}}
 {{if .Drivers}}<h2>What drives the shortfall</h2>
 <p>Each event or stockpile switched off alone, with the same seed (common random numbers): the expected total shortfall, all materials together, that it accounts for, ± the standard error of the paired difference. They interact, so the shares need not add up to 100 %; a negative value relieves the shortfall.</p>
 <table id="drivers">

@@ -156,10 +156,10 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		// The program, not the library, decides how to exit.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError:   onUsageError,
-		Commands:       withUsageErrors(runCommand(), mergeCommand(), sweepCommand(), compareCommand(), sizeCommand(), attributeCommand(), plotCommand(), reportCommand(), showCommand(), validateCommand(), listCommand(), versionCommand()),
+		Commands:       withUsageErrors(runCommand(), mergeCommand(), sweepCommand(), compareCommand(), sizeCommand(), attributeCommand(), discoverCommand(), plotCommand(), reportCommand(), showCommand(), validateCommand(), listCommand(), versionCommand()),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
-				return usagef("the commands are run, merge, sweep, compare, size, attribute, plot, report, show, validate, list and version", "unknown command %q", cmd.Args().First())
+				return usagef("the commands are run, merge, sweep, compare, size, attribute, discover, plot, report, show, validate, list and version", "unknown command %q", cmd.Args().First())
 			}
 			return cli.ShowAppHelp(cmd)
 		},

@@ -821,3 +821,48 @@ func TestSensitivity(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDiscoverCommand: in the cut scenario the worst 5 % of shortfalls are
+// exactly the longest 5 % of bans, so the box is events.ban.duration above
+// its 95th percentile, 220 days; the report then shows it.
+func TestDiscoverCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runCLI(t, ctx, "run", "testdata/cut.yaml", "-n", "4000", "-q", "--no-plots", "--per-trial", "--out", dir); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, ctx, "discover", dir, "--output", "consumer/us/x/shortfall")
+	if code != 0 {
+		t.Fatalf("discover: exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Conditions        []string
+		Coverage, Density float64
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "discover.json"))
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Conditions) != 1 || !strings.HasPrefix(d.Conditions[0], "events.ban.duration >= ") || d.Coverage < 0.9 || d.Density < 0.9 {
+		t.Fatalf("discover: %+v\n%s", d, stdout)
+	}
+	days, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(d.Conditions[0], "events.ban.duration >= "), "d"), 64)
+	if math.Abs(days-220) > 3 {
+		t.Errorf("the box starts at %g days; want about 220", days)
+	}
+	if err := output.CheckSet(dir, output.KindRun); err != nil {
+		t.Error(err)
+	}
+	if code, _, stderr := runCLI(t, ctx, "report", dir); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if !strings.Contains(string(html), "Where the worst trials concentrate") || !strings.Contains(string(html), "events.ban.duration &gt;= ") {
+		t.Error("the report lacks the discovered box")
+	}
+	plain := filepath.Join(t.TempDir(), "plain")
+	runCLI(t, ctx, "run", "testdata/cut.yaml", "-n", "64", "-q", "--no-plots", "--out", plain)
+	if code, _, stderr := runCLI(t, ctx, "discover", plain); code != 2 || !strings.Contains(stderr, "--per-trial") {
+		t.Errorf("discover without records: exit %d, %q", code, stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,6 +53,13 @@ func reportCommand() *cli.Command {
 					return fmt.Errorf("%s is not the scenario of %s (SHA-256 differs)", src, filepath.Join(dir, "summary.json"))
 				}
 				in.Scenario = sc
+			}
+			if data, err := os.ReadFile(filepath.Join(dir, "discover.json")); err == nil {
+				var d report.Discovery
+				if err := json.Unmarshal(data, &d); err != nil {
+					return usagef("run reesim discover "+dir+" again", "%s/discover.json is damaged: %v", dir, err)
+				}
+				in.Discovery = &d
 			}
 			if adir := cmd.String("attribution"); adir != "" {
 				if in.Attribution, err = readAttribution(adir); err != nil {
