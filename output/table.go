@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -197,4 +198,22 @@ func StageShares(r *sim.Result) []StageShare {
 		out = append(out, s)
 	}
 	return out
+}
+
+// USD formats dollars for people: $150 M, $1.25 bn, $350 k; "-" for an
+// undefined value and "unbounded" for +Inf.
+func USD(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case math.IsInf(v, 1):
+		return "unbounded"
+	case v >= 1e9:
+		return "$" + strconv.FormatFloat(v/1e9, 'g', 3, 64) + " bn"
+	case v >= 1e6:
+		return "$" + strconv.FormatFloat(v/1e6, 'g', 3, 64) + " M"
+	case v >= 1e3:
+		return "$" + strconv.FormatFloat(v/1e3, 'g', 3, 64) + " k"
+	}
+	return "$" + strconv.FormatFloat(v, 'g', 3, 64)
 }

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -162,9 +161,9 @@ func drivers(rows []AttributionRow) (all, costs []driverRow) {
 	}
 	sort.SliceStable(rs, func(a, b int) bool { return math.Abs(rs[a].AccountsFor) > math.Abs(rs[b].AccountsFor) })
 	row := func(r AttributionRow) driverRow {
-		d := driverRow{ID: r.ID, Type: r.Type, AccountsFor: tonnes(r.AccountsFor), Avoids: tonnes(-r.AccountsFor), SE: tonnes(r.SE), Share: pct(r.Share), Cost: usd(r.CostUSD), PerT: "avoids none", Interval: "-"}
+		d := driverRow{ID: r.ID, Type: r.Type, AccountsFor: tonnes(r.AccountsFor), Avoids: tonnes(-r.AccountsFor), SE: tonnes(r.SE), Share: pct(r.Share), Cost: output.USD(r.CostUSD), PerT: "avoids none", Interval: "-"}
 		if !math.IsNaN(r.USDPerT) {
-			d.PerT, d.Interval = usd(r.USDPerT), usd(r.USDLo)+" to "+usd(r.USDHi)
+			d.PerT, d.Interval = output.USD(r.USDPerT), output.USD(r.USDLo)+" to "+output.USD(r.USDHi)
 		}
 		return d
 	}
@@ -188,23 +187,6 @@ func drivers(rows []AttributionRow) (all, costs []driverRow) {
 		costs = append(costs, row(r))
 	}
 	return all, costs
-}
-
-// usd formats dollars: $150 M, $1.25 bn, $350 k.
-func usd(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "-"
-	case math.IsInf(v, 1):
-		return "unbounded"
-	case v >= 1e9:
-		return "$" + strconv.FormatFloat(v/1e9, 'g', 3, 64) + " bn"
-	case v >= 1e6:
-		return "$" + strconv.FormatFloat(v/1e6, 'g', 3, 64) + " M"
-	case v >= 1e3:
-		return "$" + strconv.FormatFloat(v/1e3, 'g', 3, 64) + " k"
-	}
-	return "$" + strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // WriteFile writes DIR/report.html atomically.

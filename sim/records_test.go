@@ -13,28 +13,6 @@ import (
 	"github.com/reesim/reesim/model"
 )
 
-// cutScenario is a total ban of a uniform duration on a consumer of 1 t a
-// day with 10 days of cover and no other supply: its shortfall is
-// max(0, duration - 10) t, so a record's output is a known function of its
-// input.
-const cutScenario = `name: cut
-start: 2025-01-01
-horizon: 2y
-materials: [x]
-nodes:
-  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 1000}}
-  - {id: cn-proc, stage: process, region: CN, capacity: {x: 1000}}
-  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 1000}}
-consumers:
-  - {id: us, region: US, demand: {x: 365.25}, inventory: {x: 10d}}
-routes:
-  - {from: cn-mine, to: cn-proc}
-  - {from: cn-proc, to: cn-mag}
-  - {from: cn-mag, to: us}
-events:
-  - {id: ban, type: export_restriction, region: CN, start: 0d, duration: {dist: uniform, min: 30d, max: 230d}, allowed: 0, probability: 0.7}
-`
-
 func records(t *testing.T, sc *model.Scenario, opt Options) ([][]string, *Result) {
 	t.Helper()
 	var b bytes.Buffer
@@ -54,7 +32,12 @@ func records(t *testing.T, sc *model.Scenario, opt Options) ([][]string, *Result
 // used (the shortfall is max(0, duration - 10) t when the ban happens, 0
 // otherwise), and the outputs average to the result's means.
 func TestRecordsAreTheTrials(t *testing.T) {
-	sc, err := model.Parse([]byte(cutScenario), "cut.yaml")
+	// The cut scenario: a total ban of a uniform duration on a consumer of
+	// 1 t a day with 10 days of cover and no other supply, here happening
+	// with probability 0.7. Its shortfall is max(0, duration - 10) t when
+	// the ban happens, so a record's output is a known function of its
+	// inputs.
+	sc, err := model.Load("../testdata/cut.yaml", model.Override{Path: "events.ban.probability", Value: "0.7"})
 	if err != nil {
 		t.Fatal(err)
 	}

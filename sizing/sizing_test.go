@@ -3,37 +3,28 @@ package sizing
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/sim"
 )
 
-// cut is a closed form: a total ban of a uniform duration D ~ U(30d, 230d)
-// from day 0, on a consumer with a cover of c days of demand and no other
-// supply. The consumer runs short exactly when D > c, so P(short) =
-// (230 - c)/200, and the cover that keeps P(short) <= 5 % is the 95th
-// percentile of D: 220 days.
-const cut = `name: cut
-start: 2025-01-01
-horizon: 2y
-materials: [x]
-nodes:
-  - {id: cn-mine, stage: mine, region: CN, capacity: {x: 1000}}
-  - {id: cn-proc, stage: process, region: CN, capacity: {x: 1000}}
-  - {id: cn-mag, stage: magnet, region: CN, capacity: {x: 1000}}
-consumers:
-  - {id: us, region: US, demand: {x: 365.25}, inventory: {x: 10d}}
-routes:
-  - {from: cn-mine, to: cn-proc}
-  - {from: cn-proc, to: cn-mag}
-  - {from: cn-mag, to: us}
-events:
-  - {id: ban, type: export_restriction, region: CN, start: 0d, duration: {dist: uniform, min: 30d, max: 230d}, allowed: 0}
-`
+// The cut scenario (../testdata/cut.yaml) is a closed form: a total ban of
+// a uniform duration D ~ U(30d, 230d) from day 0, on a consumer with a
+// cover of c days of demand and no other supply. The consumer runs short
+// exactly when D > c, so P(short) = (230 - c)/200, and the cover that
+// keeps P(short) <= 5 % is the 95th percentile of D: 220 days.
+var cut = func() []byte {
+	data, err := os.ReadFile("../testdata/cut.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return data
+}()
 
 func cutLoader(ovs []model.Override) (*model.Scenario, error) {
-	return model.Parse([]byte(cut), "cut.yaml", ovs...)
+	return model.Parse(cut, "cut.yaml", ovs...)
 }
 
 func TestSizeInventoryCover(t *testing.T) {

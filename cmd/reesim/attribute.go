@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/reesim/reesim/model"
@@ -259,28 +258,11 @@ func writeCostTable(w io.Writer, rows []attributionRow) {
 		v, lo, hi := r.usdPerTonne()
 		per, ci := "avoids none", "-"
 		if !math.IsNaN(v) {
-			per, ci = usd(v), usd(lo)+" to "+usd(hi)
+			per, ci = output.USD(v), output.USD(lo)+" to "+output.USD(hi)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.id, r.kind, usd(r.cost), output.Tonnes(-r.diff.Mean), output.Tonnes(r.diff.SE), per, ci)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.id, r.kind, output.USD(r.cost), output.Tonnes(-r.diff.Mean), output.Tonnes(r.diff.SE), per, ci)
 	}
 	tw.Flush()
-}
-
-// usd formats dollars for people: $150 M, $1.25 bn, $350 k.
-func usd(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "-"
-	case math.IsInf(v, 1):
-		return "unbounded"
-	case v >= 1e9:
-		return "$" + strconv.FormatFloat(v/1e9, 'g', 3, 64) + " bn"
-	case v >= 1e6:
-		return "$" + strconv.FormatFloat(v/1e6, 'g', 3, 64) + " M"
-	case v >= 1e3:
-		return "$" + strconv.FormatFloat(v/1e3, 'g', 3, 64) + " k"
-	}
-	return "$" + strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 func writeAttributionCSV(w io.Writer, rows []attributionRow) error {

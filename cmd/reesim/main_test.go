@@ -664,7 +664,7 @@ func TestCompareCommand(t *testing.T) {
 // cut of 30 to 230 days is its 95th percentile, 220 days; size finds it
 // with an interval that holds it, and confirms it with fresh trials.
 func TestSizeCommand(t *testing.T) {
-	code, stdout, stderr := runCLI(t, context.Background(), "size", "testdata/cut.yaml", "--param", "consumers.us.inventory.x",
+	code, stdout, stderr := runCLI(t, context.Background(), "size", "../../testdata/cut.yaml", "--param", "consumers.us.inventory.x",
 		"--min", "0d", "--max", "365d", "--tol", "1d", "--target", "consumer/us/x/p_short.mean<=0.05", "-n", "2000", "-q", "--format", "json")
 	if code != 0 {
 		t.Fatalf("size: exit %d: %s", code, stderr)
@@ -678,9 +678,9 @@ func TestSizeCommand(t *testing.T) {
 		t.Errorf("size: %s", stdout)
 	}
 	for _, args := range [][]string{
-		{"size", "testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0d", "--max", "20d", "--target", "consumer/us/x/p_short.mean<=0.05", "-q"},
-		{"size", "testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0d", "--max", "365d", "--target", "consumer/us/x/p_short<=0.05", "-q"},
-		{"size", "testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0", "--max", "365d", "--target", "consumer/us/x/p_short.mean<=0.05", "-q"},
+		{"size", "../../testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0d", "--max", "20d", "--target", "consumer/us/x/p_short.mean<=0.05", "-q"},
+		{"size", "../../testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0d", "--max", "365d", "--target", "consumer/us/x/p_short<=0.05", "-q"},
+		{"size", "../../testdata/cut.yaml", "--param", "consumers.us.inventory.x", "--min", "0", "--max", "365d", "--target", "consumer/us/x/p_short.mean<=0.05", "-q"},
 	} {
 		if code, _, stderr := runCLI(t, context.Background(), args...); code != 2 {
 			t.Errorf("%v: exit %d, %q; want 2", args[5:], code, stderr)
@@ -789,7 +789,7 @@ func TestPerTrial(t *testing.T) {
 // ban's duration, so its Spearman correlation is 1 and its S1 about 1.
 func TestSensitivity(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := runCLI(t, context.Background(), "run", "testdata/cut.yaml", "-n", "2000", "-q", "--no-plots", "--sensitivity", "--out", dir)
+	code, stdout, stderr := runCLI(t, context.Background(), "run", "../../testdata/cut.yaml", "-n", "2000", "-q", "--no-plots", "--sensitivity", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -828,7 +828,7 @@ func TestSensitivity(t *testing.T) {
 func TestDiscoverCommand(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := runCLI(t, ctx, "run", "testdata/cut.yaml", "-n", "4000", "-q", "--no-plots", "--per-trial", "--out", dir); code != 0 {
+	if code, _, stderr := runCLI(t, ctx, "run", "../../testdata/cut.yaml", "-n", "4000", "-q", "--no-plots", "--per-trial", "--out", dir); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
 	code, stdout, stderr := runCLI(t, ctx, "discover", dir, "--output", "consumer/us/x/shortfall")
@@ -861,7 +861,7 @@ func TestDiscoverCommand(t *testing.T) {
 		t.Error("the report lacks the discovered box")
 	}
 	plain := filepath.Join(t.TempDir(), "plain")
-	runCLI(t, ctx, "run", "testdata/cut.yaml", "-n", "64", "-q", "--no-plots", "--out", plain)
+	runCLI(t, ctx, "run", "../../testdata/cut.yaml", "-n", "64", "-q", "--no-plots", "--out", plain)
 	if code, _, stderr := runCLI(t, ctx, "discover", plain); code != 2 || !strings.Contains(stderr, "--per-trial") {
 		t.Errorf("discover without records: exit %d, %q", code, stderr)
 	}
