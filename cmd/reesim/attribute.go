@@ -21,12 +21,14 @@ import (
 func attributeCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "attribute",
-		Usage:     "rank the events by how much of each material's expected shortfall they account for",
+		Usage:     "rank events and stockpiles by the shortfall they account for, and what a tonne avoided costs",
 		ArgsUsage: "SCENARIO",
 		Description: "For each event, the scenario is run again with that event switched off\n" +
-			"(probability 0), with the same seed: the paired difference in total shortfall is\n" +
-			"what the event accounts for, with its standard error (common random numbers make it\n" +
-			"small). A negative value means the event relieves the shortfall (a truce, a buildout).",
+			"(probability 0), and for each stockpile with its holdings at 0, with the same seed: the\n" +
+			"paired difference in total shortfall is what it accounts for, with its standard error\n" +
+			"(common random numbers make it small). A negative value means it relieves the shortfall\n" +
+			"(a truce, a buildout, a stockpile). Where a buildout or stockpile has a cost, the dollars\n" +
+			"per tonne of shortfall avoided are given with a 95 % interval, cheapest first.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "trials", Aliases: []string{"n"}, Value: 1000, Usage: "trials per variant"},
 			&cli.Uint64Flag{Name: "seed", Usage: "random seed", DefaultText: "the scenario's"},
