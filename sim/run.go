@@ -262,14 +262,25 @@ func eachBlock(ctx context.Context, workers, b0, b1 int, start func() func(b int
 // total) is at most rel times its mean, or at most abs tonnes when abs > 0.
 // A mean of zero with zero SE counts as precise.
 func Precision(rel, abs float64) func(*Result) (bool, string) {
-	target := fmt.Sprintf("SE <= %g %% of each headline mean shortfall", 100*rel)
+	return PrecisionOf(rel, abs, "each headline mean shortfall", func(m Metric) bool {
+		return m.Metric == MetricShortfall && m.Scope != ScopeRegion
+	})
+}
+
+// PrecisionOf is Precision over the metrics for which of is true (named
+// what, for the stop reason): every one must have SE at most rel times its
+// mean, or at most abs (in the metric's unit) when abs > 0. Until then the
+// reason names the metric furthest from its target, which is the one
+// holding the run back.
+func PrecisionOf(rel, abs float64, what string, of func(Metric) bool) func(*Result) (bool, string) {
+	target := fmt.Sprintf("SE <= %g %% of %s", 100*rel, what)
 	if abs > 0 {
-		target = fmt.Sprintf("SE <= %g t on each headline mean shortfall", abs)
+		target = fmt.Sprintf("SE <= %g on %s", abs, what)
 	}
 	return func(r *Result) (bool, string) {
 		worst, worstRatio := "", 0.0
 		for _, m := range r.Metrics {
-			if m.Metric != MetricShortfall || m.Scope == ScopeRegion {
+			if !of(m) {
 				continue
 			}
 			need := abs
@@ -285,13 +296,13 @@ func Precision(rel, abs float64) func(*Result) (bool, string) {
 			}
 			if ratio > worstRatio {
 				worstRatio = ratio
-				worst = fmt.Sprintf("%s %s %s: SE %.3g t on a mean of %.4g t", m.Scope, m.ID, m.Material, m.SE, m.Mean)
+				worst = fmt.Sprintf("%s/%s/%s/%s: SE %.3g on a mean of %.4g", m.Scope, m.ID, m.Material, m.Metric, m.SE, m.Mean)
 			}
 		}
 		if worst == "" {
 			return true, fmt.Sprintf("precision reached after %d trials: %s", r.Trials, target)
 		}
-		return false, "least precise: " + worst
+		return false, "least precise, holding the run back: " + worst
 	}
 }
 

@@ -247,6 +247,26 @@ func TestRunPrecision(t *testing.T) {
 			t.Errorf("--precision %s: exit %d; want 2", bad, code)
 		}
 	}
+	// The default target is the total shortfall of each material, which a
+	// short truce90 run meets; naming every consumer's shortfall brings in
+	// tiny cells that hold the run back to its cap, and the reason says
+	// which.
+	args := []string{"run", "truce90", "--precision", "0.05", "--trials", "2048", "-q", "--set", "horizon=2y"}
+	if code, stdout, stderr := runCLI(t, context.Background(), args...); code != 0 || !strings.Contains(stdout, "precision reached after 1024 trials: SE <= 5 % of the mean of total/all/*/shortfall") {
+		t.Errorf("default --precision-on: exit %d; stdout %q; stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, context.Background(), append(args, "--precision-on", "consumer/*/*/shortfall")...)
+	if code != 0 || !strings.Contains(stdout, "trial cap of 2048 reached") || !strings.Contains(stdout, "holding the run back: consumer/") {
+		t.Errorf("--precision-on consumer/*/*/shortfall: exit %d; stdout %q; stderr %q", code, stdout, stderr)
+	}
+	for _, bad := range []string{"total/all/dy", "world/all/dy/shortfall", "consumer/nope/dy/shortfall", "total/all/xx/shortfall", "total/all/dy/shortfal"} {
+		if code, _, stderr := runCLI(t, context.Background(), append(args, "--precision-on", bad)...); code != 2 {
+			t.Errorf("--precision-on %s: exit %d (%s); want 2", bad, code, stderr)
+		}
+	}
+	if code, _, _ := runCLI(t, context.Background(), "run", "truce90", "--precision-on", "total/all/*/shortfall"); code != 2 {
+		t.Errorf("--precision-on without --precision: exit %d; want 2", code)
+	}
 }
 
 func TestAttributeCommand(t *testing.T) {

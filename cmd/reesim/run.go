@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/reesim/reesim/model"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +43,8 @@ func runCommand() *cli.Command {
 			maxMemoryFlag(),
 			&cli.BoolFlag{Name: "sensitivity", Usage: "with --out, rank every sampled input by what it drives (sensitivity.csv, charts, and the top five in the table)"},
 			&cli.BoolFlag{Name: "per-trial", Usage: "with --out, also write DIR/trials.csv: one row per trial, its sampled inputs and its outputs"},
-			&cli.StringFlag{Name: "precision", Usage: "stop once every headline mean shortfall has SE <= `TARGET`: a fraction of the mean (0.01) or tonnes (abs:0.5); --trials is the cap"},
+			&cli.StringFlag{Name: "precision", Usage: "stop once every metric of --precision-on has SE <= `TARGET`: a fraction of the mean (0.01) or in the metric's unit (abs:0.5); --trials is the cap"},
+			&cli.StringFlag{Name: "precision-on", Value: "total/all/*/shortfall", Usage: "the metrics --precision applies to: `SCOPE/ID/MATERIAL/METRIC` patterns, comma-separated, * for any part (consumer/*/dy/shortfall)"},
 		},
 		Action: runAction,
 	}
@@ -94,7 +97,11 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return err
 		}
-		opt.Stop = sim.Precision(rel, abs)
+		match, err := parsePrecisionOn(cmd.String("precision-on"), sc)
+		if err != nil {
+			return err
+		}
+		opt.Stop = sim.PrecisionOf(rel, abs, "the mean of "+cmd.String("precision-on"), match)
 		if !cmd.IsSet("trials") {
 			opt.Trials = 1_000_000 // the cap when none is given
 		}
@@ -208,11 +215,14 @@ func checkRunFlags(cmd *cli.Command) error {
 			}
 		}
 	}
+	if cmd.IsSet("precision-on") && !cmd.IsSet("precision") {
+		return usagef("as in --precision 0.01 --precision-on 'consumer/*/dy/shortfall'", "--precision-on needs --precision")
+	}
 	if cmd.IsSet("shards") && cmd.String("shard") != "auto" {
 		return usagef("as in --shard auto --shards 16 in a Kubernetes Indexed Job", "--shards is only for --shard auto")
 	}
 	if cmd.IsSet("shard") {
-		for _, f := range []string{"precision", "report", "format", "no-plots", "plot-size"} {
+		for _, f := range []string{"precision", "precision-on", "report", "format", "no-plots", "plot-size"} {
 			if cmd.IsSet(f) {
 				return usagef("run reesim merge on the parts, then reesim report or plot on the merged result", "--%s does not apply to --shard, which writes only a part for reesim merge", f)
 			}
@@ -249,4 +259,54 @@ func recordsPath(cmd *cli.Command, set *output.Set) string {
 		return filepath.Join(set.Dir(), "trials.csv")
 	}
 	return filepath.Join(set.Dir(), ".trials.csv")
+}
+
+// parsePrecisionOn reads --precision-on: comma-separated patterns
+// SCOPE/ID/MATERIAL/METRIC, * matching any value of a part. Each must
+// match a metric the scenario reports.
+func parsePrecisionOn(s string, sc *model.Scenario) (func(sim.Metric) bool, error) {
+	hint := "as in --precision-on 'total/all/*/shortfall,consumer/us-users/dy/shortfall'"
+	var pats [][4]string
+	for _, p := range strings.Split(s, ",") {
+		parts := strings.Split(strings.TrimSpace(p), "/")
+		if len(parts) != 4 {
+			return nil, usagef(hint, "--precision-on %q: want SCOPE/ID/MATERIAL/METRIC", p)
+		}
+		if parts[0] != "*" && !slices.Contains([]string{"consumer", "region", "total"}, parts[0]) {
+			return nil, usagef(hint, "--precision-on %q: unknown scope %q; want consumer, region, total or *", p, parts[0])
+		}
+		if parts[3] != "*" && !slices.Contains(sim.MetricNames, parts[3]) {
+			return nil, usagef(hint, "--precision-on %q: unknown metric %q%s; want one of %s", p, parts[3], model.DidYouMean(parts[3], sim.MetricNames), strings.Join(sim.MetricNames, ", "))
+		}
+		if parts[2] != "*" && !slices.Contains(sc.Materials, parts[2]) {
+			return nil, usagef(hint, "--precision-on %q: %s has no material %q; its materials are %s", p, sc.Name, parts[2], strings.Join(sc.Materials, ", "))
+		}
+		ids := map[string][]string{"total": {"all"}}
+		for _, c := range sc.Consumers {
+			ids["consumer"] = append(ids["consumer"], c.ID)
+			if !slices.Contains(ids["region"], c.Region) {
+				ids["region"] = append(ids["region"], c.Region)
+			}
+		}
+		if parts[1] != "*" {
+			found := false
+			for scope, list := range ids {
+				if (parts[0] == "*" || parts[0] == scope) && slices.Contains(list, parts[1]) {
+					found = true
+				}
+			}
+			if !found {
+				return nil, usagef(hint, "--precision-on %q: %s has no %s %q", p, sc.Name, parts[0], parts[1])
+			}
+		}
+		pats = append(pats, [4]string{parts[0], parts[1], parts[2], parts[3]})
+	}
+	return func(m sim.Metric) bool {
+		for _, p := range pats {
+			if (p[0] == "*" || p[0] == string(m.Scope)) && (p[1] == "*" || p[1] == m.ID) && (p[2] == "*" || p[2] == m.Material) && (p[3] == "*" || p[3] == m.Metric) {
+				return true
+			}
+		}
+		return false
+	}, nil
 }
