@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,6 +73,25 @@ func TestCSVShapes(t *testing.T) {
 		}[name]
 		if len(rows)-1 != want {
 			t.Errorf("%s.csv has %d rows; want %d", name, len(rows)-1, want)
+		}
+		// Units are in the column names (or, in the long summary, a unit
+		// column), and periods carry their start date as well.
+		head := strings.Join(rows[0], ",")
+		switch name {
+		case "summary":
+			for _, r := range rows[1:] {
+				if unit := map[string]string{"time_to_short": "days", "shortfall": "t", "p_short": "probability", "shortfall_frac": "fraction"}[r[3]]; unit != "" && r[4] != unit {
+					t.Fatalf("summary.csv: %s has unit %q; want %q", r[3], r[4], unit)
+				}
+			}
+		default:
+			if !strings.Contains(head, ",period_start_days,period_start_date,") {
+				t.Errorf("%s.csv header %q", name, head)
+			}
+			i := slices.Index(rows[0], "period_start_date")
+			if rows[1][i] != res.Start {
+				t.Errorf("%s.csv: the first period starts %q; the run starts %q", name, rows[1][i], res.Start)
+			}
 		}
 	}
 }

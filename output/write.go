@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/sim"
@@ -104,13 +105,27 @@ func CSVFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// SummaryCSV writes one row per metric: scope, id, material, metric, n and
-// the statistics; an undefined statistic is an empty field.
+// MetricUnit is the unit of a metric's values: t, fraction, probability
+// or days.
+func MetricUnit(metric string) string {
+	switch metric {
+	case sim.MetricShortfallFrac, sim.MetricPeakFrac:
+		return "fraction"
+	case sim.MetricPShort:
+		return "probability"
+	case sim.MetricTimeToShort, sim.MetricDaysShort:
+		return "days"
+	}
+	return "t"
+}
+
+// SummaryCSV writes one row per metric: scope, id, material, metric, its
+// unit, n and the statistics; an undefined statistic is an empty field.
 func SummaryCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"scope", "id", "material", "metric", "n", "mean", "sd", "se", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"})
+	cw.Write([]string{"scope", "id", "material", "metric", "unit", "n", "mean", "sd", "se", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"})
 	for _, m := range r.Metrics {
-		row := []string{string(m.Scope), m.ID, m.Material, m.Metric, strconv.FormatInt(m.N, 10)}
+		row := []string{string(m.Scope), m.ID, m.Material, m.Metric, MetricUnit(m.Metric), strconv.FormatInt(m.N, 10)}
 		for _, v := range []float64{m.Mean, m.SD, m.SE, m.P5, m.P50, m.P90, m.P95, m.P99, m.CVaR95, m.Min, m.Max} {
 			row = append(row, CSVFloat(v))
 		}
@@ -124,10 +139,10 @@ func SummaryCSV(w io.Writer, r *sim.Result) error {
 // material and period.
 func SeriesCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"scope", "id", "material", "period", "start_day", "mean", "p5", "p25", "p50", "p75", "p95"})
+	cw.Write([]string{"scope", "id", "material", "period", "period_start_days", "period_start_date", "mean", "p5", "p25", "p50", "p75", "p95"})
 	for _, s := range r.Series {
 		for k := range s.Mean {
-			cw.Write([]string{string(s.Scope), s.ID, s.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]),
+			cw.Write([]string{string(s.Scope), s.ID, s.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), periodDate(r, k),
 				CSVFloat(s.Mean[k]), CSVFloat(s.P5[k]), CSVFloat(s.P25[k]), CSVFloat(s.P50[k]), CSVFloat(s.P75[k]), CSVFloat(s.P95[k])})
 		}
 	}
@@ -138,10 +153,10 @@ func SeriesCSV(w io.Writer, r *sim.Result) error {
 // FlowsCSV writes mean trade flows, tonnes per period.
 func FlowsCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"stage", "from", "to", "material", "period", "start_day", "mean_t"})
+	cw.Write([]string{"stage", "from", "to", "material", "period", "period_start_days", "period_start_date", "mean_t"})
 	for _, f := range r.Flows {
 		for k, v := range f.Mean {
-			cw.Write([]string{f.Stage, f.From, f.To, f.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), CSVFloat(v)})
+			cw.Write([]string{f.Stage, f.From, f.To, f.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), periodDate(r, k), CSVFloat(v)})
 		}
 	}
 	cw.Flush()
@@ -151,14 +166,24 @@ func FlowsCSV(w io.Writer, r *sim.Result) error {
 // UtilisationCSV writes mean node utilisation per period.
 func UtilisationCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"node", "material", "period", "start_day", "mean"})
+	cw.Write([]string{"node", "material", "period", "period_start_days", "period_start_date", "mean"})
 	for _, u := range r.Utilisation {
 		for k, v := range u.Mean {
-			cw.Write([]string{u.Node, u.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), CSVFloat(v)})
+			cw.Write([]string{u.Node, u.Material, strconv.Itoa(k), CSVFloat(r.PeriodStart[k]), periodDate(r, k), CSVFloat(v)})
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// periodDate is the calendar date period k starts on (the day its start
+// falls in), for pandas and spreadsheets; empty without a start date.
+func periodDate(r *sim.Result, k int) string {
+	start, err := time.Parse("2006-01-02", r.Start)
+	if err != nil {
+		return ""
+	}
+	return start.Add(time.Duration(math.Floor(r.PeriodStart[k]) * 24 * float64(time.Hour))).Format("2006-01-02")
 }
 
 // Files are the files WriteDir writes, in order.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/output"
@@ -50,10 +51,18 @@ func csvLine(rec []string) []byte {
 	return b.Bytes()
 }
 
+// daysSuffix marks a parameter column of durations or dates written as
+// numbers of days (a range given in days): the value 45d is written 45.
+const daysSuffix = "_days"
+
 // columns are points.csv's columns for a sweep's parameters and outputs.
 func columns(sw *model.Sweep, outputs []model.SweepOutput) []string {
 	cols := []string{"index"}
 	for _, p := range sw.Params {
+		if p.Unit == model.Days && len(p.Values) == 0 {
+			cols = append(cols, p.Path+daysSuffix)
+			continue
+		}
 		cols = append(cols, p.Path)
 	}
 	for _, o := range outputs {
@@ -127,7 +136,7 @@ func readPoints(dir string, want PointsMeta, nPar, first int, restart, repair bo
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
 	}
-	return parsePoints(csvPath, data[:got.Bytes], nPar, len(want.Columns), got.Rows, first)
+	return parsePoints(csvPath, data[:got.Bytes], want.Columns, nPar, got.Rows, first)
 }
 
 func removePoints(dir string) error {
@@ -141,7 +150,8 @@ func removePoints(dir string) error {
 
 // parsePoints parses checked bytes of points.csv: the column line and rows
 // points of nPar parameters each, indices counting from first.
-func parsePoints(path string, data []byte, nPar, nCols, rows, first int) ([]Point, error) {
+func parsePoints(path string, data []byte, cols []string, nPar, rows, first int) ([]Point, error) {
+	nCols := len(cols)
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = nCols
 	recs, err := r.ReadAll()
@@ -151,7 +161,12 @@ func parsePoints(path string, data []byte, nPar, nCols, rows, first int) ([]Poin
 	nOut := (nCols - 1 - nPar) / 2
 	var pts []Point
 	for i, rec := range recs[1:] {
-		pt := Point{Values: rec[1 : 1+nPar]}
+		pt := Point{Values: slices.Clone(rec[1 : 1+nPar])}
+		for k := range pt.Values {
+			if strings.HasSuffix(cols[1+k], daysSuffix) {
+				pt.Values[k] += "d" // back to the override's duration
+			}
+		}
 		pt.Index, err = strconv.Atoi(rec[0])
 		if err != nil || pt.Index != first+i {
 			return nil, fmt.Errorf("sweep: %s line %d is out of order; use --restart", path, i+2)
@@ -216,7 +231,12 @@ func (l *pointsLog) sync() error {
 // append writes one point (synced), then records it in points.json.
 func (l *pointsLog) append(pt Point) error {
 	rec := []string{strconv.Itoa(pt.Index)}
-	rec = append(rec, pt.Values...)
+	for k, v := range pt.Values {
+		if strings.HasSuffix(l.meta.Columns[1+k], daysSuffix) {
+			v = strings.TrimSuffix(v, "d") // a number of days
+		}
+		rec = append(rec, v)
+	}
 	for o := range pt.Mean {
 		rec = append(rec, output.CSVFloat(pt.Mean[o]), output.CSVFloat(pt.SE[o]))
 	}

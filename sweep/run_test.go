@@ -2,12 +2,14 @@ package sweep
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -340,5 +342,44 @@ func TestGridMainEffects(t *testing.T) {
 		if n != 3 || math.Abs(r.Estimate.Value-sum/3) > 1e-12 || math.Abs((r.Estimate.High-r.Estimate.Value)-1.96*se/3) > 1e-12 {
 			t.Errorf("%s at %s: %+v from %d points; want the mean %g of 3 points, SE %g", r.Param, level, r.Estimate, n, sum/3, se/3)
 		}
+	}
+}
+
+// TestPointsDaysColumns: a range of durations is written as numbers of
+// days in a column named PATH_days, so pandas reads numbers; a resumed
+// sweep reads them back as the same durations.
+func TestPointsDaysColumns(t *testing.T) {
+	sw := tinySweep(t, "lhs", "  - {path: events.ban.duration, min: 30d, max: 200d}\n")
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), sw, tinyLoader, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	first := files(t, dir)
+	recs, err := csv.NewReader(strings.NewReader(first["points.csv"])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(recs[0], "events.ban.duration_days")
+	if i < 0 {
+		t.Fatalf("points.csv columns %v", recs[0])
+	}
+	for _, r := range recs[1:] {
+		if v, err := strconv.ParseFloat(r[i], 64); err != nil || v < 30 || v > 200 {
+			t.Fatalf("events.ban.duration_days = %q; want a number of days in [30, 200]", r[i])
+		}
+	}
+	// Cut the last point off and resume: the same bytes come back.
+	ctx, cancel := context.WithCancel(context.Background())
+	dir2 := t.TempDir()
+	Run(ctx, sw, tinyLoader, dir2, Options{Progress: func(done, _ int) {
+		if done == 5 {
+			cancel()
+		}
+	}})
+	if _, err := Run(context.Background(), sw, tinyLoader, dir2, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, dir2); got["points.csv"] != first["points.csv"] || got["indices.csv"] != first["indices.csv"] {
+		t.Error("a resumed sweep with a days column differs from an uninterrupted one")
 	}
 }

@@ -287,7 +287,7 @@ func signed(f func(float64) string, v float64) string {
 	return s
 }
 
-var diffColumns = []string{"scope", "id", "material", "metric", "n", "mean_a", "se_a", "mean_b", "se_b", "diff", "se_diff", "ci_low", "ci_high"}
+var diffColumns = []string{"scope", "id", "material", "metric", "unit", "n", "mean_a", "se_a", "mean_b", "se_b", "diff", "se_diff", "ci_low", "ci_high"}
 
 func (d diffRow) values() []float64 {
 	x := d.Diff
@@ -300,7 +300,7 @@ func (c *comparison) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write(diffColumns)
 	for _, d := range c.Diffs {
-		rec := []string{string(d.Scope), d.ID, d.Material, d.Metric, strconv.FormatInt(d.Diff.N, 10)}
+		rec := []string{string(d.Scope), d.ID, d.Material, d.Metric, output.MetricUnit(d.Metric), strconv.FormatInt(d.Diff.N, 10)}
 		for _, v := range (diffRow{d}).values() {
 			rec = append(rec, output.CSVFloat(v))
 		}
@@ -320,9 +320,9 @@ func (c *comparison) writeJSON(w io.Writer) error {
 	}
 	var rows []row
 	for _, d := range c.Diffs {
-		r := row{"scope": d.Scope, "id": d.ID, "material": d.Material, "metric": d.Metric, "n": d.Diff.N}
+		r := row{"scope": d.Scope, "id": d.ID, "material": d.Material, "metric": d.Metric, "unit": output.MetricUnit(d.Metric), "n": d.Diff.N}
 		for i, v := range (diffRow{d}).values() {
-			r[diffColumns[5+i]] = num(v)
+			r[diffColumns[6+i]] = num(v)
 		}
 		rows = append(rows, r)
 	}
