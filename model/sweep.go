@@ -236,7 +236,7 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 			}
 		}
 	}
-	get("scope", &o.Scope, []string{"consumer", "region", "total"})
+	get("scope", &o.Scope, []string{"consumer", "region", "outside", "total"})
 	get("id", &o.ID, nil)
 	if v := d.require(m, n, path, "material", "a material such as dy"); v != nil {
 		o.Material, _ = d.str(v, join(path, "material"))

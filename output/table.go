@@ -40,7 +40,17 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 		fmt.Fprintf(w, " from %s to %s", info.Start.Format("2006-01-02"), info.Start.Add(time.Duration(r.HorizonDays*24*float64(time.Hour))).Format("2006-01-02"))
 	}
 	fmt.Fprintf(w, "; shortfall in t of oxide over the horizon\n")
-	fmt.Fprintf(w, "se: one standard error; %% dem: mean share of demand unmet; 1st short d: median days to\nthe first shortfall, of the trials that have one\n\n")
+	fmt.Fprintf(w, "se: one standard error; %% dem: mean share of demand unmet; 1st short d: median days to\nthe first shortfall, of the trials that have one")
+	var ex []string
+	for _, m := range r.Metrics {
+		if m.Scope == sim.ScopeOutside && m.Material == r.Materials[0] && m.Metric == sim.MetricShortfall {
+			ex = append(ex, m.ID)
+		}
+	}
+	for _, id := range ex {
+		fmt.Fprintf(w, "; ex-%s: every consumer outside %s", id, id)
+	}
+	fmt.Fprint(w, "\n\n")
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "material\tconsumers\tP(short) ± se\tmean t ± se\t% dem\tP50 t\tP95 t\tCVaR95 t\t1st short d\t")
@@ -68,12 +78,9 @@ func Table(w io.Writer, r *sim.Result, info Info) error {
 			if ts.N > 0 {
 				first = fmt.Sprintf("%.0f", ts.P50)
 			}
-			who := m.ID
-			switch m.Scope {
-			case sim.ScopeRegion:
-				who = "region " + m.ID
-			case sim.ScopeTotal:
-				who = "all"
+			who := m.Scope.Label(m.ID)
+			if m.Scope == sim.ScopeOutside {
+				who = "ex-" + m.ID // narrow: the table fits 100 columns
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s ± %s\t%s ± %s\t%s\t%s\t%s\t%s\t%s\t\n", mat, who,
 				Percent(ps.Mean), strings.TrimSuffix(Percent(ps.SE), "%"), Tonnes(m.Mean), Tonnes(m.SE), Percent(fr.Mean), Tonnes(m.P50), Tonnes(m.P95), Tonnes(m.CVaR95), first)

@@ -226,14 +226,14 @@ func (percentTicks) Ticks(min, max float64) []plot.Tick {
 func fanChart(r *sim.Result, mat string, k float64) Chart {
 	var panels []sim.Series
 	for _, s := range r.Series {
-		if s.Material == mat && (s.Scope == sim.ScopeTotal || s.Scope == sim.ScopeRegion) {
+		if s.Material == mat && (s.Scope == sim.ScopeTotal || s.Scope == sim.ScopeRegion || s.Scope == sim.ScopeOutside) {
 			panels = append(panels, s)
 		}
 	}
-	// Total first, then regions by name.
-	sort.SliceStable(panels, func(i, j int) bool {
-		return panels[i].Scope == sim.ScopeTotal && panels[j].Scope != sim.ScopeTotal
-	})
+	// Total first, then outside each restricting region, then regions by
+	// name.
+	rank := map[sim.ScopeKind]int{sim.ScopeTotal: 0, sim.ScopeOutside: 1, sim.ScopeRegion: 2}
+	sort.SliceStable(panels, func(i, j int) bool { return rank[panels[i].Scope] < rank[panels[j].Scope] })
 	title := fmt.Sprintf("%s: share of %s demand unmet per %s (%s)", r.Scenario, mat, r.Period, subtitle(r))
 	plots := make([]*plot.Plot, len(panels))
 	for i, s := range panels {
@@ -241,8 +241,8 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 		style(p, k)
 		p.Title.TextStyle.Font.Size = vg.Points(16 * k)
 		p.Title.Text = "all consumers"
-		if s.Scope == sim.ScopeRegion {
-			p.Title.Text = "region " + s.ID
+		if s.Scope != sim.ScopeTotal {
+			p.Title.Text = s.Scope.Label(s.ID)
 		}
 		timeAxis(p)
 		p.X.Label.Text = ""
@@ -299,11 +299,19 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 	}
 	return Chart{Name: "fan-" + mat, Title: title, draw: func(dc draw.Canvas) {
 		dc = titled(dc, title, k)
+		plots := plots // trimmed below for this canvas only
 		if len(plots) == 0 {
 			return
 		}
 		cols := min(3, len(plots))
 		rows := (len(plots) + cols - 1) / cols
+		// On a small canvas, draw as many rows of panels as fit (each at
+		// least 60 pt tall): a panel with no room makes the rasteriser
+		// crawl over a degenerate path.
+		if fit := int((dc.Max.Y - dc.Min.Y) / vg.Points(60)); rows > max(1, fit) {
+			rows = max(1, fit)
+			plots = plots[:min(len(plots), rows*cols)]
+		}
 		grid := make([][]*plot.Plot, rows)
 		for i := range grid {
 			grid[i] = make([]*plot.Plot, cols)
@@ -357,6 +365,15 @@ func scopesOf(r *sim.Result) []struct {
 		id    string
 		label string
 	}{{sim.ScopeTotal, "all", "all consumers"}}
+	for _, m := range r.Metrics {
+		if m.Scope == sim.ScopeOutside && m.Material == r.Materials[0] && m.Metric == sim.MetricShortfall {
+			out = append(out, struct {
+				scope sim.ScopeKind
+				id    string
+				label string
+			}{sim.ScopeOutside, m.ID, m.Scope.Label(m.ID)})
+		}
+	}
 	for _, c := range r.Consumers {
 		out = append(out, struct {
 			scope sim.ScopeKind

@@ -66,7 +66,7 @@ type AttributionRow struct {
 var chartSize = plots.Options{Width: 1200, Height: 675}
 
 type finding struct {
-	Scope, ID                            string
+	Scope, ID, Label                     string
 	PShort, PShortSE, Mean, MeanSE, Frac string
 	P95, CVaR95, FirstShort              string
 	Short                                bool
@@ -129,7 +129,7 @@ func Write(w io.Writer, in Input) error {
 				first = fmt.Sprintf("%.0f days", ts.P50)
 			}
 			sec.Rows = append(sec.Rows, finding{
-				Scope: string(m.Scope), ID: m.ID,
+				Scope: string(m.Scope), ID: m.ID, Label: m.Scope.Label(m.ID),
 				PShort: pct(ps.Mean), PShortSE: pct(ps.SE),
 				Mean: tonnes(m.Mean), MeanSE: tonnes(m.SE), Frac: pct(fr.Mean),
 				P95: tonnes(m.P95), CVaR95: tonnes(m.CVaR95), FirstShort: first,
@@ -347,7 +347,7 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 <h3>{{.Material}}</h3>
 <table class="findings" data-material="{{.Material}}">
 <tr><th class="l">consumer</th><th>P(short)</th><th>±</th><th>mean shortfall</th><th>±</th><th>% of demand</th><th>P95</th><th>CVaR95</th><th>median first shortfall</th></tr>
-{{range .Rows}}<tr{{if eq .Scope "total"}} class="total"{{end}}><td class="l">{{if eq .Scope "total"}}all consumers{{else}}{{.ID}}{{end}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
+{{range .Rows}}<tr{{if eq .Scope "total"}} class="total"{{end}}><td class="l">{{if eq .Scope "total"}}all consumers{{else}}{{.Label}}{{end}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
 {{end}}</table>
 {{end}}
 

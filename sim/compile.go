@@ -30,7 +30,7 @@ type plan struct {
 	routes  []proute
 	regions []string // all regions, sorted
 	cregion []int    // consumer regions used for the region scope, indices into regions
-	scopes  []scope  // consumers, then regions with consumers, then total
+	scopes  []scope  // consumers, then regions with consumers, then outside each restricting region, then total
 	// canon[s] is the first scope with the same consumers as scope s (a
 	// region of one consumer is that consumer): only those are accumulated
 	// and aggregated, the others report their canonical scope's figures.
@@ -297,6 +297,21 @@ func compile(sc *model.Scenario) (*plan, error) {
 		p.scopes = append(p.scopes, scope{ScopeRegion, r})
 		members = append(members, set(func(c int) bool { return sc.Consumers[c].Region == r }))
 	}
+	// Outside each restricting region: every consumer elsewhere, the
+	// aggregate that does not mix in the restricting country's own demand
+	// (docs/model.md 5). Only where the region has consumers, and others
+	// do not.
+	var outside []string
+	for _, e := range sc.Events {
+		if r := e.Restriction; r != nil && !slices.Contains(outside, r.Region) && slices.Contains(cregions, r.Region) && len(cregions) > 1 {
+			outside = append(outside, r.Region)
+		}
+	}
+	sort.Strings(outside)
+	for _, r := range outside {
+		p.scopes = append(p.scopes, scope{ScopeOutside, r})
+		members = append(members, set(func(c int) bool { return sc.Consumers[c].Region != r }))
+	}
 	p.scopes = append(p.scopes, scope{ScopeTotal, "all"})
 	members = append(members, set(func(int) bool { return true }))
 	for s := range p.scopes {
@@ -307,7 +322,13 @@ func compile(sc *model.Scenario) (*plan, error) {
 		}
 	}
 	for i, c := range sc.Consumers {
-		for _, s := range []int{i, nC + slices.Index(cregions, c.Region), len(p.scopes) - 1} {
+		in := []int{i, nC + slices.Index(cregions, c.Region)}
+		for k, r := range outside {
+			if c.Region != r {
+				in = append(in, nC+len(cregions)+k)
+			}
+		}
+		for _, s := range append(in, len(p.scopes)-1) {
 			if !slices.Contains(p.cons[i].scopeIdx, p.canon[s]) {
 				p.cons[i].scopeIdx = append(p.cons[i].scopeIdx, p.canon[s])
 			}

@@ -108,3 +108,32 @@ func TestRecordsIdenticalAcrossWorkersAndShards(t *testing.T) {
 		t.Error("shards' records concatenated differ from the unsharded run's")
 	}
 }
+
+// TestOutsideScope: the outside/CN scope is every consumer but China's:
+// its demand and shortfall are the total's less cn-users', and a scenario
+// without restrictions has no such scope.
+func TestOutsideScope(t *testing.T) {
+	res, err := Run(context.Background(), truce90(t), Options{Trials: 128, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mat := range res.Materials {
+		for _, metric := range []string{MetricDemand, MetricShortfall, MetricDelivered} {
+			out, ok := res.Find(ScopeOutside, "CN", mat, metric)
+			tot, _ := res.Find(ScopeTotal, "all", mat, metric)
+			cn, _ := res.Find(ScopeConsumer, "cn-users", mat, metric)
+			if !ok || math.Abs(out.Mean-(tot.Mean-cn.Mean)) > 1e-6*tot.Mean+1e-6 {
+				t.Errorf("outside CN %s %s = %g (found %v); total %g less cn-users %g", mat, metric, out.Mean, ok, tot.Mean, cn.Mean)
+			}
+		}
+	}
+	base, err := Run(context.Background(), loadScenario(t, "baseline"), Options{Trials: 64, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range base.Metrics {
+		if m.Scope == ScopeOutside {
+			t.Fatalf("baseline, with no restriction, reports %s %s", m.Scope, m.ID)
+		}
+	}
+}

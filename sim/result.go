@@ -9,8 +9,26 @@ type ScopeKind string
 const (
 	ScopeConsumer ScopeKind = "consumer" // id is a consumer id
 	ScopeRegion   ScopeKind = "region"   // id is a region
+	ScopeOutside  ScopeKind = "outside"  // id is a restricting region: every consumer outside it
 	ScopeTotal    ScopeKind = "total"    // id is "all"
 )
+
+// ScopeKinds are the scope kinds, as written in sweep outputs and targets.
+var ScopeKinds = []string{string(ScopeConsumer), string(ScopeRegion), string(ScopeOutside), string(ScopeTotal)}
+
+// Label names a scope for people: a consumer's id, "region US",
+// "outside CN" or "all".
+func (k ScopeKind) Label(id string) string {
+	switch k {
+	case ScopeRegion:
+		return "region " + id
+	case ScopeOutside:
+		return "outside " + id
+	case ScopeTotal:
+		return "all"
+	}
+	return id
+}
 
 // The metric names of docs/model.md section 5.
 const (

@@ -37,8 +37,8 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t := Target{Scope: m[1], ID: m[2], Material: m[3], Metric: m[4], Stat: m[5], Op: m[6]}
 	switch {
-	case !slices.Contains([]string{"consumer", "region", "total"}, t.Scope):
-		return t, fmt.Errorf("target %q: unknown scope %q; want consumer, region or total", s, t.Scope)
+	case !slices.Contains(sim.ScopeKinds, t.Scope):
+		return t, fmt.Errorf("target %q: unknown scope %q; want consumer, region, outside or total", s, t.Scope)
 	case !slices.Contains(sim.MetricNames, t.Metric):
 		return t, fmt.Errorf("target %q: unknown metric %q%s; want one of %s", s, t.Metric, model.DidYouMean(t.Metric, sim.MetricNames), strings.Join(sim.MetricNames, ", "))
 	case !slices.Contains(model.Stats, t.Stat):

@@ -333,10 +333,6 @@ func (c *comparison) writeJSON(w io.Writer) error {
 	return enc.Encode(doc)
 }
 
-// scopeLabel names a scope in a table: "us-users", "region US", "all".
-func scopeLabel(kind sim.ScopeKind, id string) string {
-	if kind == sim.ScopeRegion {
-		return "region " + id
-	}
-	return id
-}
+// scopeLabel names a scope in a table: "us-users", "region US",
+// "outside CN", "all".
+func scopeLabel(kind sim.ScopeKind, id string) string { return kind.Label(id) }

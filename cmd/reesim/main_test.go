@@ -626,7 +626,7 @@ func TestTableFits100Columns(t *testing.T) {
 			t.Errorf("line of %d columns: %q", n, line)
 		}
 	}
-	for _, want := range []string{"P(short) ± se", "mean t ± se", "  all  "} {
+	for _, want := range []string{"P(short) ± se", "mean t ± se", "  all  ", "  ex-CN  ", "ex-CN: every consumer outside CN"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q", want)
 		}

@@ -272,8 +272,8 @@ func parsePrecisionOn(s string, sc *model.Scenario) (func(sim.Metric) bool, erro
 		if len(parts) != 4 {
 			return nil, usagef(hint, "--precision-on %q: want SCOPE/ID/MATERIAL/METRIC", p)
 		}
-		if parts[0] != "*" && !slices.Contains([]string{"consumer", "region", "total"}, parts[0]) {
-			return nil, usagef(hint, "--precision-on %q: unknown scope %q; want consumer, region, total or *", p, parts[0])
+		if parts[0] != "*" && !slices.Contains(sim.ScopeKinds, parts[0]) {
+			return nil, usagef(hint, "--precision-on %q: unknown scope %q; want consumer, region, outside, total or *", p, parts[0])
 		}
 		if parts[3] != "*" && !slices.Contains(sim.MetricNames, parts[3]) {
 			return nil, usagef(hint, "--precision-on %q: unknown metric %q%s; want one of %s", p, parts[3], model.DidYouMean(parts[3], sim.MetricNames), strings.Join(sim.MetricNames, ", "))
@@ -282,6 +282,11 @@ func parsePrecisionOn(s string, sc *model.Scenario) (func(sim.Metric) bool, erro
 			return nil, usagef(hint, "--precision-on %q: %s has no material %q; its materials are %s", p, sc.Name, parts[2], strings.Join(sc.Materials, ", "))
 		}
 		ids := map[string][]string{"total": {"all"}}
+		for _, e := range sc.Events {
+			if r := e.Restriction; r != nil {
+				ids["outside"] = append(ids["outside"], r.Region)
+			}
+		}
 		for _, c := range sc.Consumers {
 			ids["consumer"] = append(ids["consumer"], c.ID)
 			if !slices.Contains(ids["region"], c.Region) {
