@@ -25,8 +25,9 @@ type Estimate struct {
 	Value, Lo, Hi         float64
 }
 
-// ranks returns the ranks of v (0-based, ties averaged).
-func ranks(v []float64) []float64 {
+// Ranks returns the mid-ranks of v, from 1 (equal values share the mean
+// of their ranks).
+func Ranks(v []float64) []float64 {
 	idx := make([]int, len(v))
 	for i := range idx {
 		idx[i] = i
@@ -38,9 +39,9 @@ func ranks(v []float64) []float64 {
 		for j < len(idx) && v[idx[j]] == v[idx[i]] {
 			j++
 		}
-		avg := float64(i+j-1) / 2
+		mid := float64(i+j-1)/2 + 1
 		for k := i; k < j; k++ {
-			r[idx[k]] = avg
+			r[idx[k]] = mid
 		}
 		i = j
 	}
@@ -215,10 +216,10 @@ func Rank(inNames []string, inputs [][]float64, outNames []string, outputs [][]f
 	m := Classes(n)
 	rOut := make([][]float64, len(outputs))
 	for j, y := range outputs {
-		rOut[j] = ranks(y)
+		rOut[j] = Ranks(y)
 	}
 	for i, x := range inputs {
-		rx := ranks(x)
+		rx := Ranks(x)
 		bin, classes := Bins(x, m)
 		for j, y := range outputs {
 			rho, lo, hi := Spearman(rx, rOut[j])

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 
+	"github.com/reesim/reesim/drivers"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -136,13 +136,13 @@ func srrc(x [][]float64, y []float64, rows []int, k int) []float64 {
 		for j, r := range rows {
 			v[j] = x[r][i]
 		}
-		cols[i] = standard(ranks(v))
+		cols[i] = standard(drivers.Ranks(v))
 	}
 	v := make([]float64, n)
 	for j, r := range rows {
 		v[j] = y[r]
 	}
-	cols[k] = standard(ranks(v))
+	cols[k] = standard(drivers.Ranks(v))
 	beta := make([]float64, k)
 	if cols[k] == nil {
 		return beta
@@ -171,28 +171,6 @@ func srrc(x [][]float64, y []float64, rows []int, k int) []float64 {
 		beta[i] = sol.AtVec(c)
 	}
 	return beta
-}
-
-// ranks returns mid-ranks (ties share their mean rank).
-func ranks(v []float64) []float64 {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
-	r := make([]float64, len(v))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
-			j++
-		}
-		mid := float64(i+j)/2 + 1
-		for l := i; l <= j; l++ {
-			r[idx[l]] = mid
-		}
-		i = j + 1
-	}
-	return r
 }
 
 // standard centres and scales v to unit variance; nil if v is constant.
