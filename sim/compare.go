@@ -103,11 +103,8 @@ func Compare(ctx context.Context, base *model.Scenario, variants []*model.Scenar
 		}
 	})
 	stopProgress()
-	if err != nil && !errors.Is(err, errStopped) {
+	if err := comparisonErr(ctx, err, done.Load(), trials); err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sim: comparison stopped after %d of %d trials: %w", done.Load(), trials, context.Cause(ctx))
 	}
 	sum := all[0]
 	for _, a := range all[1:] {
@@ -136,4 +133,17 @@ func plans0(plans []*plan, p *plan) *plan {
 		return p
 	}
 	return plans[0]
+}
+
+// comparisonErr is the error of a comparison whose blocks ended with err
+// after done of trials trials: err itself, or, when ctx was cancelled (a
+// trial stopped mid-way returns errStopped), how far it got.
+func comparisonErr(ctx context.Context, err error, done int64, trials int) error {
+	if err != nil && !errors.Is(err, errStopped) {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("sim: comparison stopped after %d of %d trials: %w", done, trials, context.Cause(ctx))
+	}
+	return nil
 }

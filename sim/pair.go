@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -110,11 +109,8 @@ func Pair(ctx context.Context, a, b *model.Scenario, opt Options) (*Pairing, err
 		}
 	})
 	stopProgress()
-	if err != nil && !errors.Is(err, errStopped) {
+	if err := comparisonErr(ctx, err, done.Load(), trials); err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sim: comparison stopped after %d of %d trials: %w", done.Load(), trials, context.Cause(ctx))
 	}
 	out := &Pairing{A: pa.result(aggA, seed), B: pb.result(aggB, seed)}
 	out.A.Elapsed, out.B.Elapsed = time.Since(begin), time.Since(begin)

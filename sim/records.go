@@ -86,26 +86,22 @@ func (p *plan) layout() *recordLayout {
 			return 0
 		}})
 	}
+	occurs := map[string]*sampler{}
+	for _, r := range p.restr {
+		occurs[r.id] = r.occurs
+	}
+	for _, t := range p.truces {
+		occurs[t.id] = t.occurs
+	}
+	for _, b := range p.builds {
+		occurs[b.id] = b.occurs
+	}
+	for _, o := range p.outages {
+		occurs[o.id] = o.occurs
+	}
 	for _, e := range p.sc.Events {
-		for _, r := range p.restr {
-			if r.id == e.ID {
-				happens(e.ID, r.occurs)
-			}
-		}
-		for _, t := range p.truces {
-			if t.id == e.ID {
-				happens(e.ID, t.occurs)
-			}
-		}
-		for _, b := range p.builds {
-			if b.id == e.ID {
-				happens(e.ID, b.occurs)
-			}
-		}
-		for _, o := range p.outages {
-			if o.id == e.ID {
-				happens(e.ID, o.occurs)
-			}
+		if s, ok := occurs[e.ID]; ok {
+			happens(e.ID, s)
 		}
 	}
 	for s, sc := range p.scopes {

@@ -120,21 +120,11 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 		}
 		defer set.Abort()
 	}
-	var bar *progress
-	if !cmd.Bool("quiet") {
-		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
-		opt.Progress = bar.update
-	}
-	closeRecords, err := perTrial(cmd, set, &opt)
-	if err != nil {
+	var res *sim.Result
+	if err := simulate(cmd, sc.Name, set, opt, func(opt sim.Options) (err error) {
+		res, err = sim.Run(ctx, sc, opt)
 		return err
-	}
-	res, err := sim.Run(ctx, sc, opt)
-	bar.finish()
-	if cerr := closeRecords(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	res.Version = version
@@ -229,6 +219,28 @@ func checkRunFlags(cmd *cli.Command) error {
 		}
 	}
 	return nil
+}
+
+// simulate runs fn with the command's progress bar and, with --per-trial
+// or --sensitivity, its per-trial records attached to opt, finishing both
+// whatever fn returns.
+func simulate(cmd *cli.Command, name string, set *output.Set, opt sim.Options, fn func(sim.Options) error) error {
+	var bar *progress
+	if !cmd.Bool("quiet") {
+		bar = newProgress(cmd.Root().ErrWriter, "simulating "+name, "trials")
+		opt.Progress = bar.update
+	}
+	closeRecords, err := perTrial(cmd, set, &opt)
+	if err != nil {
+		bar.finish()
+		return err
+	}
+	err = fn(opt)
+	bar.finish()
+	if cerr := closeRecords(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // perTrial, with --per-trial, points opt.Records at trials.csv in the

@@ -78,21 +78,11 @@ func runShard(ctx context.Context, cmd *cli.Command, sc *model.Scenario, opt sim
 		return err
 	}
 	defer set.Abort()
-	var bar *progress
-	if !cmd.Bool("quiet") {
-		bar = newProgress(cmd.Root().ErrWriter, "simulating "+sc.Name, "trials")
-		opt.Progress = bar.update
-	}
-	closeRecords, err := perTrial(cmd, set, &opt)
-	if err != nil {
+	var pt *sim.Part
+	if err := simulate(cmd, sc.Name, set, opt, func(opt sim.Options) (err error) {
+		pt, err = sim.RunPart(ctx, sc, opt, i, n)
 		return err
-	}
-	pt, err := sim.RunPart(ctx, sc, opt, i, n)
-	bar.finish()
-	if cerr := closeRecords(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	pt.Manifest.Version = version
