@@ -36,7 +36,22 @@ type SweepParam struct {
 	Unit     Unit
 	// Values, when set, are the levels, as YAML to pass to an Override.
 	Values []string
-	Pos    Pos
+	// Written holds min and max as the sweep file wrote them ("1y",
+	// "6y"), for labels.
+	Written [2]string
+	Pos     Pos
+}
+
+// Ends returns the parameter's low and high ends as the sweep file wrote
+// them: min and max, or the first and last of its values.
+func (p SweepParam) Ends() (low, high string) {
+	if len(p.Values) > 0 {
+		return p.Values[0], p.Values[len(p.Values)-1]
+	}
+	if p.Written[0] != "" {
+		return p.Written[0], p.Written[1]
+	}
+	return p.Value(0), p.Value(1)
 }
 
 // SweepOutput names one output of a sweep: a statistic of a metric.
@@ -209,6 +224,7 @@ func (d *decoder) sweepParam(n *yaml.Node, path string) SweepParam {
 	}
 	a, ua, ok1 := parse(lo, "min")
 	b, ub, ok2 := parse(hi, "max")
+	p.Written = [2]string{deref(lo).Value, deref(hi).Value}
 	if ok1 && ok2 {
 		if ua != ub {
 			d.errorf(hi, join(path, "max"), "min and max must be in the same unit")

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/scenarios"
 	"github.com/reesim/reesim/sim"
 )
@@ -145,6 +146,32 @@ func TestPercent(t *testing.T) {
 	}{{0, "0.0%"}, {0.0002, "<0.1%"}, {-0.0001, ">-0.1%"}, {0.0005, "0.1%"}, {0.256, "25.6%"}, {math.NaN(), "-"}} {
 		if got := Percent(tt.v); got != tt.want {
 			t.Errorf("Percent(%g) = %q; want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestOutputWords: sweep outputs read as words with their unit, and as
+// file names that name the output.
+func TestOutputWords(t *testing.T) {
+	for _, tt := range []struct {
+		o           model.SweepOutput
+		words, slug string
+	}{
+		{model.SweepOutput{Scope: "total", ID: "all", Material: "dy", Metric: "shortfall_frac", Stat: "mean"}, "mean share of dy demand unmet, all consumers (%)", "dy-shortfall_frac-mean-all"},
+		{model.SweepOutput{Scope: "consumer", ID: "us-users", Material: "ndpr", Metric: "shortfall", Stat: "p95"}, "95th percentile of the cumulative ndpr shortfall, us-users (t)", "ndpr-shortfall-p95-us-users"},
+		{model.SweepOutput{Scope: "region", ID: "EU", Material: "tb", Metric: "p_short", Stat: "mean"}, "chance of any tb shortfall, region EU (%)", "tb-p_short-mean-region-EU"},
+		{model.SweepOutput{Scope: "outside", ID: "CN", Material: "dy", Metric: "time_to_short", Stat: "p50"}, "median days to the first dy shortfall, outside CN (days)", "dy-time_to_short-p50-outside-CN"},
+	} {
+		if got := OutputWords(tt.o); got != tt.words {
+			t.Errorf("OutputWords(%v) = %q; want %q", tt.o, got, tt.words)
+		}
+		if got := OutputSlug(tt.o); got != tt.slug {
+			t.Errorf("OutputSlug(%v) = %q; want %q", tt.o, got, tt.slug)
+		}
+	}
+	for _, m := range sim.MetricNames {
+		if MetricWords(m) == m {
+			t.Errorf("metric %s has no words", m)
 		}
 	}
 }

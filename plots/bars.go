@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -10,7 +11,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Bar is one bar of a ranked bar chart: a value with its standard error.
@@ -38,7 +38,7 @@ func RankedBars(name, title, xLabel string, bars []Bar, o Options) Chart {
 	for i, b := range bars {
 		j := n - 1 - i
 		vals[j] = b.Value
-		labels[j] = b.Label
+		labels[j] = wrapLabel(b.Label, 28)
 		errs[j].Low, errs[j].High = 1.96*b.SE, 1.96*b.SE
 		pts[j] = plotter.XY{X: b.Value, Y: float64(j)}
 	}
@@ -59,8 +59,16 @@ func RankedBars(name, title, xLabel string, bars []Bar, o Options) Chart {
 			p.Add(xe)
 		}
 		p.NominalY(labels...)
+		// Room for the whiskers at both ends, and for zero.
+		lo, hi := 0.0, 0.0
+		for _, b := range bars {
+			lo, hi = min(lo, b.Value-1.96*b.SE), max(hi, b.Value+1.96*b.SE)
+		}
+		if pad := 0.05 * (hi - lo); pad > 0 && !math.IsInf(pad, 0) {
+			p.X.Min, p.X.Max = lo-pad, hi+pad
+		}
 	}
-	return Chart{Name: name, Title: title, draw: func(dc draw.Canvas) { p.Draw(dc) }}
+	return Chart{Name: name, Title: title, draw: single(p)}
 }
 
 // WriteChart writes one chart into dir as PNG and SVG, atomically.

@@ -46,12 +46,6 @@ var Palette = []color.Color{
 	color.RGBA{204, 121, 167, 255},
 }
 
-// lineColor skips yellow, which reads poorly as a thin line on white.
-func lineColor(i int) color.Color {
-	c := []int{0, 5, 6, 3, 1, 7, 2}
-	return Palette[c[i%len(c)]]
-}
-
 // Chart is one drawable chart.
 type Chart struct {
 	Name  string // file name without extension
@@ -158,19 +152,6 @@ func subtitle(r *sim.Result) string {
 	return fmt.Sprintf("%d trials, seed %d", r.Trials, r.Seed)
 }
 
-// numberTicks labels a quantity axis compactly (1,200 or 0.35).
-type numberTicks struct{}
-
-func (numberTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = compact(ticks[i].Value)
-		}
-	}
-	return ticks
-}
-
 func compact(v float64) string {
 	if math.Abs(v) >= 1000 {
 		s := fmt.Sprintf("%.0f", math.Abs(v))
@@ -189,8 +170,18 @@ func compact(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", v), "0"), ".")
 }
 
-// single draws one plot over the whole canvas.
-func single(p *plot.Plot) func(draw.Canvas) { return p.Draw }
+// single draws one plot over the whole canvas, its legend (if any) in a
+// column at the right, outside the data.
+func single(p *plot.Plot) func(draw.Canvas) {
+	leg := takeLegend(p)
+	return func(dc draw.Canvas) { p.Draw(legendBeside(margin(dc, leg.TextStyle.Font.Size/2), leg)) }
+}
+
+// margin insets dc by m on every side, so that labels that gonum sets
+// flush with the canvas edge keep their first and last glyphs.
+func margin(dc draw.Canvas, m vg.Length) draw.Canvas {
+	return draw.Crop(dc, m, -m, m, -m)
+}
 
 // start is the scenario's start time (the zero time if unknown).
 func start(r *sim.Result) time.Time {
@@ -204,21 +195,8 @@ func dateX(r *sim.Result, days float64) float64 {
 }
 
 func timeAxis(p *plot.Plot) {
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2006"}
+	p.X.Tick.Marker = dateTicks{}
 	p.X.Label.Text = "date"
-}
-
-// percentTicks labels a fraction axis in percent.
-type percentTicks struct{}
-
-func (percentTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = fmt.Sprintf("%.4g%%", 100*ticks[i].Value)
-		}
-	}
-	return ticks
 }
 
 // fanChart: per material, the period shortfall fraction over time for the
@@ -236,6 +214,7 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 	sort.SliceStable(panels, func(i, j int) bool { return rank[panels[i].Scope] < rank[panels[j].Scope] })
 	title := fmt.Sprintf("%s: share of %s demand unmet per %s (%s)", r.Scenario, mat, r.Period, subtitle(r))
 	plots := make([]*plot.Plot, len(panels))
+	var leg plot.Legend // one legend for every panel, beside them
 	for i, s := range panels {
 		p := plot.New()
 		style(p, k)
@@ -285,20 +264,17 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 				l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
 			}
 			p.Add(l)
-			if i == 0 {
-				p.Legend.Add(label, l)
-			}
+			p.Legend.Add(label, l)
 		}
 		line(s.P50, Palette[0], false, "median")
 		line(s.Mean, Palette[6], true, "mean")
-		if i == 0 {
-			p.Legend.Add("P25-P75", &swatch{color.NRGBA{0, 114, 178, 130}})
-			p.Legend.Add("P5-P95", &swatch{color.NRGBA{86, 180, 233, 90}})
-		}
+		p.Legend.Add("P25-P75", &swatch{color.NRGBA{0, 114, 178, 130}})
+		p.Legend.Add("P5-P95", &swatch{color.NRGBA{86, 180, 233, 90}})
+		leg = takeLegend(p)
 		plots[i] = p
 	}
 	return Chart{Name: "fan-" + mat, Title: title, draw: func(dc draw.Canvas) {
-		dc = titled(dc, title, k)
+		dc = legendBeside(titled(dc, title, k), leg)
 		plots := plots // trimmed below for this canvas only
 		if len(plots) == 0 {
 			return
@@ -444,8 +420,7 @@ func addScopeLine(p *plot.Plot, pts plotter.XYs, i int, label string, k float64)
 	if err != nil {
 		return
 	}
-	l.Color = lineColor(i)
-	l.Width = vg.Points(2 * k)
+	l.LineStyle = seriesLine(i, k)
 	if i == 0 {
 		l.Width = vg.Points(3 * k)
 	}
@@ -605,7 +580,8 @@ func (t nodeTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// heatMap: node utilisation by period for one material.
+// heatMap: node utilisation by period for one material, with a colour
+// bar from 0 to 100 % beside it.
 func heatMap(r *sim.Result, mat string, k float64) Chart {
 	p := plot.New()
 	style(p, k)
@@ -620,46 +596,52 @@ func heatMap(r *sim.Result, mat string, k float64) Chart {
 			names = append(names, u.Node)
 		}
 	}
-	if len(rows) > 0 && len(r.PeriodStart) > 1 {
-		pal := moreland.ExtendedBlackBody()
-		pal.SetMin(0)
-		pal.SetMax(1)
-		h := plotter.NewHeatMap(utilGrid{r, rows}, pal.Palette(64))
-		h.Min, h.Max = 0, 1
-		p.Add(h)
-		p.Y.Tick.Marker = names
-		p.Y.Tick.Label.Font.Size = vg.Points(12 * k)
-		// Legend: the colour scale in steps of 20 %.
-		for _, v := range []float64{1, 0.8, 0.6, 0.4, 0.2, 0} {
-			c, err := pal.At(v)
-			if err == nil {
-				p.Legend.Add(fmt.Sprintf("%.0f%%", 100*v), &swatch{c})
-			}
-		}
-		p.Legend.Top = true
-		p.Legend.XOffs = vg.Points(-4)
+	if len(rows) == 0 || len(r.PeriodStart) < 2 {
+		return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, draw: single(p)}
 	}
-	return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, draw: single(p)}
+	pal := moreland.ExtendedBlackBody()
+	pal.SetMin(0)
+	pal.SetMax(1)
+	h := plotter.NewHeatMap(utilGrid{r, rows}, pal.Palette(64))
+	h.Min, h.Max = 0, 1
+	p.Add(h)
+	p.Y.Tick.Marker = names
+	bar := colourBar(pal, "mean utilisation", fmtPercent, k)
+	drawn := beside(p, bar, k)
+	return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, draw: func(dc draw.Canvas) {
+		// Row labels at most 80 % of a row's height, so many nodes on a
+		// small canvas do not run into each other.
+		row := (dc.Max.Y - dc.Min.Y) * 0.75 / vg.Length(len(rows))
+		p.Y.Tick.Label.Font.Size = min(vg.Points(13*k), row*0.8)
+		drawn(dc)
+	}}
+}
+
+// regionLines gives each region that sends mat its own line style, the
+// same in every panel of the flows chart, in order of region name.
+func regionLines(r *sim.Result, mat string, k float64) (map[string]draw.LineStyle, []string) {
+	lines := map[string]draw.LineStyle{}
+	var regions []string
+	for _, f := range r.Flows {
+		if _, ok := lines[f.From]; !ok && f.Material == mat {
+			lines[f.From] = draw.LineStyle{}
+			regions = append(regions, f.From)
+		}
+	}
+	sort.Strings(regions)
+	for i, reg := range regions {
+		lines[reg] = seriesLine(i, k)
+	}
+	return lines, regions
 }
 
 // flows: mean flow out of each region by stage over time, one panel per
-// stage, t per period.
+// stage, t per period, with one legend of the regions beside the panels.
 func flows(r *sim.Result, mat string, k float64) Chart {
 	title := fmt.Sprintf("%s: mean %s output of each region's nodes, by stage, t per %s (%s)", r.Scenario, mat, r.Period, subtitle(r))
 	var plots []*plot.Plot
-	// One colour per region across the panels.
-	colour := map[string]color.Color{}
-	var all []string
-	for _, f := range r.Flows {
-		if _, ok := colour[f.From]; !ok && f.Material == mat {
-			colour[f.From] = nil
-			all = append(all, f.From)
-		}
-	}
-	sort.Strings(all)
-	for i, reg := range all {
-		colour[reg] = lineColor(i)
-	}
+	lines, regions := regionLines(r, mat, k)
+	leg := plot.NewLegend()
 	for _, st := range r.Stages {
 		byRegion := map[string][]float64{}
 		for _, f := range r.Flows {
@@ -675,11 +657,6 @@ func flows(r *sim.Result, mat string, k float64) Chart {
 			}
 			byRegion[f.From] = acc
 		}
-		regions := make([]string, 0, len(byRegion))
-		for reg := range byRegion {
-			regions = append(regions, reg)
-		}
-		sort.Strings(regions)
 		p := plot.New()
 		style(p, k)
 		p.Title.Text = "from " + st + " nodes"
@@ -690,7 +667,10 @@ func flows(r *sim.Result, mat string, k float64) Chart {
 		p.Y.Tick.Marker = numberTicks{}
 		p.Y.Min = 0
 		for _, reg := range regions {
-			ys := byRegion[reg]
+			ys, ok := byRegion[reg]
+			if !ok {
+				continue
+			}
 			pts := make(plotter.XYs, len(ys))
 			for k, v := range ys {
 				pts[k] = plotter.XY{X: dateX(r, r.PeriodStart[k]+r.PeriodDays/2), Y: v}
@@ -699,14 +679,17 @@ func flows(r *sim.Result, mat string, k float64) Chart {
 			if err != nil {
 				continue
 			}
-			l.Color, l.Width = colour[reg], vg.Points(2*k)
+			l.LineStyle = lines[reg]
 			p.Add(l)
-			p.Legend.Add(reg, l)
 		}
+		leg.TextStyle = p.Legend.TextStyle
 		plots = append(plots, p)
 	}
+	for _, reg := range regions {
+		leg.Add(reg, &plotter.Line{LineStyle: lines[reg]})
+	}
 	return Chart{Name: "flows-" + mat, Title: title, draw: func(dc draw.Canvas) {
-		dc = titled(dc, title, k)
+		dc = legendBeside(titled(dc, title, k), leg)
 		if len(plots) == 0 {
 			return
 		}

@@ -5,8 +5,10 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/sweep"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -25,10 +27,16 @@ func SweepCharts(out *sweep.Outcome, o Options) []Chart {
 	k := max(0.45, float64(w/(1200*vg.Inch/72)))
 	var charts []Chart
 	short := func(path string) string { return strings.TrimPrefix(path, "events.") }
+	warn := ""
+	if len(out.Warnings()) > 0 {
+		warn = fmt.Sprintf("\nwarning: %d base samples are few for Sobol' indices: read the intervals, not the bars", sw.Samples)
+	}
 	for oi, outp := range sw.Outputs {
 		label := outp.Label()
-		slug := fmt.Sprintf("%d", oi+1)
-		sub := fmt.Sprintf("%s design, %d trials a point, seed %d", sw.Design, sw.Trials, sw.Seed)
+		slug := output.OutputSlug(outp)
+		words := output.OutputWords(outp)
+		pct := output.InPercent(outp.Metric)
+		sub := fmt.Sprintf("(%s design, %d trials a point, seed %d)", sw.Design, sw.Trials, sw.Seed)
 		rows := map[string][]sweep.IndexRow{}
 		for _, r := range out.Indices {
 			if r.Output == label {
@@ -40,21 +48,25 @@ func SweepCharts(out *sweep.Outcome, o Options) []Chart {
 			base := out.Points[0].Mean[oi]
 			var bars []tornadoBar
 			for i, r := range rows["low"] {
-				bars = append(bars, tornadoBar{label: short(r.Param), low: r.Estimate.Value, high: rows["high"][i].Estimate.Value})
+				low, high := sw.Params[i].Ends()
+				bars = append(bars, tornadoBar{
+					label: fmt.Sprintf("%s\n%s to %s", wrapLabel(short(r.Param), 28), low, high),
+					low:   r.Estimate.Value, high: rows["high"][i].Estimate.Value,
+				})
 			}
-			charts = append(charts, tornado("tornado-"+slug, fmt.Sprintf("Tornado: %s (%s)", label, sub), label, base, bars, k))
-			if sp, ok := spider("spider-"+slug, fmt.Sprintf("Spider: %s (%s)", label, sub), label, out, oi, k); ok {
+			charts = append(charts, tornado("tornado-"+slug, "What moves the "+words+"\n"+sub, words, base, bars, pct, k))
+			if sp, ok := spider("spider-"+slug, "Each lever over its levels: "+words+"\n"+sub, words, out, oi, pct, k); ok {
 				charts = append(charts, sp)
 			}
 		case "sobol":
-			charts = append(charts, indexBars("sobol-"+slug, fmt.Sprintf("Sobol indices: %s (%s)", label, sub), "index", []string{"S1", "ST"}, rows, short, k))
+			charts = append(charts, indexBars("sobol-"+slug, "Sobol' indices of the "+words+"\n"+sub+warn, "share of the output's variance", []string{"S1", "ST"}, rows, short, [2]float64{-0.2, 1.2}, k))
 		case "lhs":
-			charts = append(charts, indexBars("srrc-"+slug, fmt.Sprintf("Rank regression: %s (%s)", label, sub), "standardised rank regression coefficient", []string{"SRRC"}, rows, short, k))
+			charts = append(charts, indexBars("srrc-"+slug, "Rank regression of the "+words+"\n"+sub, "standardised rank regression coefficient", []string{"SRRC"}, rows, short, [2]float64{-1.1, 1.1}, k))
 		case "morris":
-			charts = append(charts, indexBars("morris-"+slug, fmt.Sprintf("Morris screening: %s (%s)", label, sub), "elementary effect", []string{"mu_star", "sigma"}, rows, short, k))
+			charts = append(charts, indexBars("morris-"+slug, "Morris screening of the "+words+"\n"+sub, "elementary effect, output units per unit range", []string{"mu_star", "sigma"}, rows, short, [2]float64{math.Inf(-1), math.Inf(1)}, k))
 		case "grid":
 			if len(sw.Params) == 2 {
-				charts = append(charts, gridHeat("heatmap-"+slug, fmt.Sprintf("%s over two levers (%s)", label, sub), out, oi, short, k))
+				charts = append(charts, gridHeat("heatmap-"+slug, words+" over two levers\n"+sub, words, out, oi, short, k))
 			}
 		}
 	}
@@ -67,8 +79,10 @@ type tornadoBar struct {
 }
 
 // tornado draws each parameter's swing from the base value, widest at top:
-// blue to the parameter's low end, orange to its high end.
-func tornado(name, title, xLabel string, base float64, bars []tornadoBar, k float64) Chart {
+// blue to the parameter's low end, orange to its high end. Each label
+// gives the parameter's low and high values; pct shows the output in
+// percent.
+func tornado(name, title, xLabel string, base float64, bars []tornadoBar, pct bool, k float64) Chart {
 	sort.SliceStable(bars, func(i, j int) bool {
 		return math.Abs(bars[i].high-bars[i].low) < math.Abs(bars[j].high-bars[j].low)
 	})
@@ -77,6 +91,11 @@ func tornado(name, title, xLabel string, base float64, bars []tornadoBar, k floa
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.X.Tick.Marker = numberTicks{}
+	value := compact
+	if pct {
+		p.X.Tick.Marker = percentTicks{}
+		value = func(v float64) string { return compact(100*v) + "%" }
+	}
 	labels := make([]string, len(bars))
 	lowSw, highSw := &swatch{Palette[5]}, &swatch{Palette[1]}
 	for j, b := range bars {
@@ -101,7 +120,7 @@ func tornado(name, title, xLabel string, base float64, bars []tornadoBar, k floa
 	if l, err := plotter.NewLine(plotter.XYs{{X: base, Y: -0.6}, {X: base, Y: float64(len(bars)) - 0.4}}); err == nil {
 		l.Width = vg.Points(2 * k)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("scenario as written: %.4g", base), l)
+		p.Legend.Add("scenario as written: "+sig3(value, base), l)
 	}
 	p.Legend.Add("parameter at its low end", lowSw)
 	p.Legend.Add("parameter at its high end", highSw)
@@ -115,18 +134,28 @@ func tornado(name, title, xLabel string, base float64, bars []tornadoBar, k floa
 		pad = 0.05*math.Abs(base) + 1e-9
 	}
 	p.X.Min, p.X.Max = lo-pad, hi+pad
-	p.Y.Max = float64(len(bars)) + 0.6 // room for the legend
-	return Chart{Name: name, Title: title, draw: func(dc draw.Canvas) { p.Draw(dc) }}
+	return Chart{Name: name, Title: title, draw: single(p)}
+}
+
+// sig3 writes v to three significant figures through format, which
+// adds the unit (format(0.0898) is "8.98%" for a percentage).
+func sig3(format func(float64) string, v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	return format(r)
 }
 
 // spider draws the output against each parameter's levels, where some
 // parameter has more than two.
-func spider(name, title, yLabel string, out *sweep.Outcome, oi int, k float64) (Chart, bool) {
+func spider(name, title, yLabel string, out *sweep.Outcome, oi int, pct bool, k float64) (Chart, bool) {
 	sw := out.Sweep
 	p := plot.New()
 	style(p, k)
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
+	p.Y.Tick.Marker = numberTicks{}
+	if pct {
+		p.Y.Tick.Marker = percentTicks{}
+	}
 	p.X.Label.Text = "parameter level, from its low end (0) to its high end (1)"
 	many := false
 	at := 1
@@ -142,25 +171,39 @@ func spider(name, title, yLabel string, out *sweep.Outcome, oi int, k float64) (
 		}
 		at += n
 		if l, s, err := plotter.NewLinePoints(pts); err == nil {
-			l.Color, s.Color = lineColor(i), lineColor(i)
-			l.Width = vg.Points(2 * k)
+			l.LineStyle = seriesLine(i, k)
+			s.Color = l.Color
 			p.Add(l, s)
 			p.Legend.Add(strings.TrimPrefix(prm.Path, "events."), l, s)
 		}
 	}
-	return Chart{Name: name, Title: title, draw: func(dc draw.Canvas) { p.Draw(dc) }}, many
+	return Chart{Name: name, Title: title, draw: single(p)}, many
 }
 
 // indexBars draws grouped bars of one or two indices per parameter with
-// their 95 % intervals.
-func indexBars(name, title, yLabel string, kinds []string, rows map[string][]sweep.IndexRow, short func(string) string, k float64) Chart {
+// their 95 % intervals, and a line at zero. The axis spans the estimates
+// and intervals within clip; a bar or whisker beyond clip stops at the
+// edge under a triangle pointing the way it goes on.
+func indexBars(name, title, yLabel string, kinds []string, rows map[string][]sweep.IndexRow, short func(string) string, clip [2]float64, k float64) Chart {
 	p := plot.New()
 	style(p, k)
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
+	p.Y.Tick.Marker = numberTicks{}
 	var labels []string
 	for _, r := range rows[kinds[0]] {
-		labels = append(labels, short(r.Param))
+		labels = append(labels, wrapLabel(short(r.Param), 24))
+	}
+	lo, hi := indexRange(kinds, rows, clip)
+	p.Y.Min, p.Y.Max = lo, hi
+	clamp := func(v float64) float64 { return min(max(v, lo), hi) }
+	var clipped plotter.XYs // where a triangle marks a clipped end
+	var up []bool
+	mark := func(x, v float64) {
+		if v > hi || v < lo {
+			clipped = append(clipped, plotter.XY{X: x, Y: clamp(v)})
+			up = append(up, v > hi)
+		}
 	}
 	const width = 0.3 // of the space between parameters
 	for ki, kind := range kinds {
@@ -170,17 +213,23 @@ func indexBars(name, title, yLabel string, kinds []string, rows map[string][]swe
 		for i, r := range rows[kind] {
 			x := float64(i) + (float64(ki)-float64(len(kinds)-1)/2)*width
 			v := r.Estimate.Value
-			if poly, err := plotter.NewPolygon(plotter.XYs{{X: x - width/2, Y: 0}, {X: x + width/2, Y: 0}, {X: x + width/2, Y: v}, {X: x - width/2, Y: v}}); err == nil {
+			bv := clamp(v)
+			if poly, err := plotter.NewPolygon(plotter.XYs{{X: x - width/2, Y: 0}, {X: x + width/2, Y: 0}, {X: x + width/2, Y: bv}, {X: x - width/2, Y: bv}}); err == nil {
 				poly.Color = c
 				poly.LineStyle.Width = 0
 				p.Add(poly)
 			}
-			lo, hi := r.Estimate.Low, r.Estimate.High
-			if math.IsNaN(lo) || math.IsNaN(hi) {
-				lo, hi = v, v
+			l, h := r.Estimate.Low, r.Estimate.High
+			if math.IsNaN(l) || math.IsNaN(h) {
+				l, h = v, v
 			}
-			pts = append(pts, plotter.XY{X: x, Y: v})
-			errs = append(errs, struct{ Low, High float64 }{v - lo, hi - v})
+			mark(x, v)
+			if !(v > hi || v < lo) {
+				mark(x, l)
+				mark(x, h)
+			}
+			pts = append(pts, plotter.XY{X: x, Y: bv})
+			errs = append(errs, struct{ Low, High float64 }{bv - clamp(l), clamp(h) - bv})
 		}
 		p.Legend.Add(kind+" (95 % interval)", &swatch{c})
 		eb := &struct {
@@ -192,9 +241,97 @@ func indexBars(name, title, yLabel string, kinds []string, rows map[string][]swe
 			p.Add(ye)
 		}
 	}
+	if zero, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 0}, {X: float64(len(labels)) - 0.5, Y: 0}}); err == nil {
+		zero.Width = vg.Points(1.5 * k)
+		p.Add(zero)
+	}
+	if len(clipped) > 0 {
+		for _, dir := range []bool{true, false} {
+			var at plotter.XYs
+			for i, xy := range clipped {
+				if up[i] == dir {
+					at = append(at, xy)
+				}
+			}
+			if s, err := plotter.NewScatter(at); err == nil && len(at) > 0 {
+				s.GlyphStyle = draw.GlyphStyle{Color: Palette[6], Radius: vg.Points(7 * k), Shape: triangle{up: dir}}
+				p.Add(s)
+			}
+		}
+		p.Legend.Add(fmt.Sprintf("beyond the axis (%s to %s)", compact(clip[0]), compact(clip[1])), &glyph{draw.GlyphStyle{Color: Palette[6], Radius: vg.Points(5 * k), Shape: triangle{up: true}}})
+	}
 	p.NominalX(labels...)
-	p.Legend.Left = false
-	return Chart{Name: name, Title: title, draw: func(dc draw.Canvas) { p.Draw(dc) }}
+	return Chart{Name: name, Title: title, draw: single(p)}
+}
+
+// indexRange is the value axis of index bars: from zero or below to
+// zero or above, spanning every estimate and interval end, within clip.
+func indexRange(kinds []string, rows map[string][]sweep.IndexRow, clip [2]float64) (lo, hi float64) {
+	for _, kind := range kinds {
+		for _, r := range rows[kind] {
+			for _, v := range []float64{r.Estimate.Value, r.Estimate.Low, r.Estimate.High} {
+				if !math.IsNaN(v) {
+					lo, hi = min(lo, max(v, clip[0])), max(hi, min(v, clip[1]))
+				}
+			}
+		}
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	return lo, hi
+}
+
+// triangle is a glyph pointing up or down: the end of a clipped bar.
+type triangle struct{ up bool }
+
+func (t triangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius
+	tip, base := r, -r/2
+	if !t.up {
+		tip, base = -r, r/2
+	}
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X, Y: pt.Y + tip})
+	path.Line(vg.Point{X: pt.X - r, Y: pt.Y + base})
+	path.Line(vg.Point{X: pt.X + r, Y: pt.Y + base})
+	path.Close()
+	c.SetColor(sty.Color)
+	c.Fill(path)
+}
+
+// glyph is a legend thumbnail of one glyph.
+type glyph struct{ sty draw.GlyphStyle }
+
+func (g *glyph) Thumbnail(c *draw.Canvas) { c.DrawGlyph(g.sty, c.Center()) }
+
+// wrapLabel breaks a long label onto lines of about width characters,
+// after a dot, colon, slash or space (a parameter path or an event name),
+// so that it neither crowds its neighbours nor runs off the canvas.
+func wrapLabel(s string, width int) string {
+	if len(s) <= width {
+		return s
+	}
+	var parts []string
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(".:/ ", s[i]) >= 0 {
+			parts = append(parts, s[last:i+1])
+			last = i + 1
+		}
+	}
+	parts = append(parts, s[last:])
+	var b strings.Builder
+	line := 0
+	for _, part := range parts {
+		if line > 0 && line+len(part) > width {
+			b.WriteString("\n")
+			line = 0
+		}
+		b.WriteString(part)
+		line += len(part)
+	}
+	return strings.ReplaceAll(b.String(), " \n", "\n")
 }
 
 type sweepGrid struct {
@@ -208,7 +345,7 @@ func (g sweepGrid) X(c int) float64    { return float64(c) }
 func (g sweepGrid) Y(r int) float64    { return float64(r) }
 
 // gridHeat draws an output over a two-parameter grid.
-func gridHeat(name, title string, out *sweep.Outcome, oi int, short func(string) string, k float64) Chart {
+func gridHeat(name, title, words string, out *sweep.Outcome, oi int, short func(string) string, k float64) Chart {
 	sw := out.Sweep
 	var xs, ys []string
 	seenX, seenY := map[string]bool{}, map[string]bool{}
@@ -237,20 +374,19 @@ func gridHeat(name, title string, out *sweep.Outcome, oi int, short func(string)
 	p.Title.Text = title
 	p.X.Label.Text = short(sw.Params[0].Path)
 	p.Y.Label.Text = short(sw.Params[1].Path)
-	if hi > lo {
-		pal := moreland.SmoothBlueRed()
-		pal.SetMin(lo)
-		pal.SetMax(hi)
-		h := plotter.NewHeatMap(g, pal.Palette(64))
-		p.Add(h)
-		for _, f := range []float64{1, 0.5, 0} {
-			v := lo + f*(hi-lo)
-			if c, err := pal.At(v); err == nil {
-				p.Legend.Add(fmt.Sprintf("%.4g", v), &swatch{c})
-			}
-		}
-	}
 	p.NominalX(xs...)
 	p.NominalY(ys...)
-	return Chart{Name: name, Title: title, draw: func(dc draw.Canvas) { p.Draw(dc) }}
+	if !(hi > lo) {
+		return Chart{Name: name, Title: title, draw: single(p)}
+	}
+	pal := moreland.SmoothBlueRed()
+	pal.SetMin(lo)
+	pal.SetMax(hi)
+	h := plotter.NewHeatMap(g, pal.Palette(64))
+	p.Add(h)
+	label := compact
+	if output.InPercent(sw.Outputs[oi].Metric) {
+		label = func(v float64) string { return compact(100*v) + "%" }
+	}
+	return Chart{Name: name, Title: title, draw: beside(p, colourBar(pal, words, label, k), k)}
 }

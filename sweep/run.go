@@ -459,3 +459,48 @@ func writeIndices(w io.Writer, rows []IndexRow) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// SobolMinSamples is the number of base samples below which a Sobol'
+// sweep's indices are flagged as rough: with fewer, the 95 % intervals
+// of truce90's indices are typically wider than the [0, 1] the indices
+// live in.
+const SobolMinSamples = 256
+
+// Warnings says where the outcome's indices should not be read as they
+// stand: a Sobol' sweep with fewer than SobolMinSamples base samples, or
+// any of whose S1 or ST intervals is wider than one half, or whose
+// estimates fall outside [0, 1] by more than their interval explains.
+func (o *Outcome) Warnings() []string {
+	sw := o.Sweep
+	if sw.Design != "sobol" {
+		return nil
+	}
+	var widest IndexRow
+	width := 0.0
+	outside := ""
+	for _, r := range o.Indices {
+		if r.Index != "S1" && r.Index != "ST" {
+			continue
+		}
+		if w := r.Estimate.High - r.Estimate.Low; w > width {
+			widest, width = r, w
+		}
+		if v := r.Estimate.Value; outside == "" && (r.Estimate.High < 0 || r.Estimate.Low > 1 || v > 1.05 || v < -0.05) {
+			outside = fmt.Sprintf("; %s of %s for %s is %.3g, outside [0, 1]", r.Index, r.Param, r.Output, v)
+		}
+	}
+	if sw.Samples >= SobolMinSamples && width <= 0.5 && outside == "" {
+		return nil
+	}
+	msg := fmt.Sprintf("%d base samples are few for Sobol' indices", sw.Samples)
+	if width > 0 {
+		msg += fmt.Sprintf(": the widest 95 %% interval (%s of %s) spans %.2g", widest.Index, widest.Param, width)
+	}
+	// Intervals narrow as one over the square root of the samples: ask
+	// for enough to bring the widest to one half, a power of two.
+	want := SobolMinSamples
+	for float64(want) < float64(sw.Samples)*(width/0.5)*(width/0.5) && want < 1<<20 {
+		want *= 2
+	}
+	return []string{msg + outside + fmt.Sprintf("; use samples: %d or more", want)}
+}

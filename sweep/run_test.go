@@ -383,3 +383,36 @@ func TestPointsDaysColumns(t *testing.T) {
 		t.Error("a resumed sweep with a days column differs from an uninterrupted one")
 	}
 }
+
+// TestSobolWarnings: a Sobol' outcome from few samples, or with an
+// index interval wider than the index's range, is flagged with a
+// sample count that would narrow it; a well-sampled one is not.
+func TestSobolWarnings(t *testing.T) {
+	row := func(v, lo, hi float64) IndexRow {
+		return IndexRow{Output: "total/all/dy/shortfall_frac/mean", Param: "events.truce.renewal.probability", Index: "S1", Estimate: Estimate{v, lo, hi}}
+	}
+	for _, tt := range []struct {
+		samples int
+		design  string
+		rows    []IndexRow
+		warn    string
+	}{
+		{512, "sobol", []IndexRow{row(0.4, 0.35, 0.45)}, ""},
+		{512, "oat", []IndexRow{row(3, -5, 9)}, ""},
+		{16, "sobol", []IndexRow{row(0.4, 0.35, 0.45)}, "16 base samples are few"},
+		{512, "sobol", []IndexRow{row(0.4, 0, 0.8)}, "use samples: 2048 or more"},
+		{16, "sobol", []IndexRow{row(1.27, -2, 4.3)}, "is 1.27, outside [0, 1]"},
+	} {
+		o := &Outcome{Sweep: &model.Sweep{Design: tt.design, Samples: tt.samples}, Indices: tt.rows}
+		ws := o.Warnings()
+		if tt.warn == "" {
+			if len(ws) > 0 {
+				t.Errorf("%d samples, %v: warned %q", tt.samples, tt.rows, ws)
+			}
+			continue
+		}
+		if len(ws) != 1 || !strings.Contains(ws[0], tt.warn) {
+			t.Errorf("%d samples, %v: warnings %q; want one containing %q", tt.samples, tt.rows, ws, tt.warn)
+		}
+	}
+}

@@ -129,6 +129,9 @@ func sweepCommand() *cli.Command {
 					return err
 				}
 			}
+			for _, warn := range out.Warnings() {
+				fmt.Fprintf(cmd.Root().ErrWriter, "reesim: warning: %s\n", warn)
+			}
 			drawn := fmt.Sprintf("%d chart(s)", len(charts))
 			if len(charts) == 0 {
 				drawn = "no chart (a " + sw.Design + " sweep of " + fmt.Sprint(len(sw.Params)) + " parameters has none; indices.csv has its main effects)"
