@@ -368,6 +368,30 @@ func (d *decoder) errorAt(p Pos, path, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: p.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// flowText writes a node as one line of YAML flow syntax, aliases
+// followed and comments dropped: a scalar as written, a mapping as
+// {key: value, ...}, a sequence as [a, b].
+func flowText(n *yaml.Node) string {
+	n = deref(n)
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Value
+	case yaml.MappingNode:
+		parts := make([]string, 0, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			parts = append(parts, flowText(n.Content[i])+": "+flowText(n.Content[i+1]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case yaml.SequenceNode:
+		parts := make([]string, len(n.Content))
+		for i, c := range n.Content {
+			parts[i] = flowText(c)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return ""
+}
+
 func deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias

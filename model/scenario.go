@@ -366,6 +366,11 @@ func (d *decoder) event(n *yaml.Node, path string, s *Scenario) Event {
 	if m == nil {
 		return out
 	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := deref(n.Content[i]).Value; k != "id" && k != "type" {
+			out.Written = append(out.Written, WrittenField{Key: k, Value: flowText(n.Content[i+1])})
+		}
+	}
 	if v := d.require(m, n, path, "id", "a unique name such as truce"); v != nil {
 		out.ID = d.id(v, join(path, "id"))
 	}

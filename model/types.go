@@ -210,6 +210,17 @@ type Event struct {
 	Buildout    *Buildout
 	Outage      *Outage
 	Pos         Pos
+	// Written holds the event's fields other than id and type as the
+	// scenario wrote them (after overrides, aliases followed), in order:
+	// for reports, which should show "online: {dist: pert, min:
+	// 2026-06-01, ...}" and "ramp: 0.5y", not days after the start.
+	Written []WrittenField
+}
+
+// WrittenField is one field of a scenario as written: its key and its value as
+// one line of YAML flow syntax.
+type WrittenField struct {
+	Key, Value string
 }
 
 // ByRegion is a value that may differ by destination region.

@@ -68,7 +68,7 @@ func RankedBars(name, title, xLabel string, bars []Bar, o Options) Chart {
 			p.X.Min, p.X.Max = lo-pad, hi+pad
 		}
 	}
-	return Chart{Name: name, Title: title, draw: single(p)}
+	return Chart{Name: name, Title: title, Caption: Caption(name), draw: single(p)}
 }
 
 // WriteChart writes one chart into dir as PNG and SVG, atomically.

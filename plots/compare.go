@@ -69,5 +69,5 @@ func CompareFan(a, b *sim.Result, mat, labelA, labelB string, o Options) Chart {
 	side(a, color.NRGBA{0, 114, 178, 80}, color.NRGBA{0, 114, 178, 255}, false, "A")
 	side(b, color.NRGBA{230, 159, 0, 80}, color.NRGBA{213, 94, 0, 255}, true, "B")
 	p.Legend.Top = true
-	return Chart{Name: "compare-fan-" + mat, Title: p.Title.Text, draw: single(p)}
+	return Chart{Name: "compare-fan-" + mat, Title: p.Title.Text, Caption: Caption("compare-fan-" + mat), draw: single(p)}
 }

@@ -44,5 +44,5 @@ func Trajectory(name, title string, coverage, density []float64, chosen int, o O
 		}
 	}
 	p.Legend.Top = true
-	return Chart{Name: name, Title: title, draw: single(p)}
+	return Chart{Name: name, Title: title, Caption: Caption(name), draw: single(p)}
 }

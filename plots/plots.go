@@ -50,7 +50,11 @@ var Palette = []color.Color{
 type Chart struct {
 	Name  string // file name without extension
 	Title string
-	draw  func(dc draw.Canvas)
+	// Caption says what the chart shows and how to read it, in a
+	// sentence or two that do not repeat the title (reports print it
+	// under the chart).
+	Caption string
+	draw    func(dc draw.Canvas)
 }
 
 // Draw renders the chart onto a canvas.
@@ -273,7 +277,8 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 		leg = takeLegend(p)
 		plots[i] = p
 	}
-	return Chart{Name: "fan-" + mat, Title: title, draw: func(dc draw.Canvas) {
+	caption := fmt.Sprintf("How the shortfall develops over time: in each period, the share of its %s demand left unmet, for all consumers, for those outside each restricting region and for each consumer region. The dark band holds the middle half of trials, the light band nine in ten; the solid line is the median trial, the dashed line the mean, which rare severe trials pull above the median.", mat)
+	return Chart{Name: "fan-" + mat, Title: title, Caption: caption, draw: func(dc draw.Canvas) {
 		dc = legendBeside(titled(dc, title, k), leg)
 		plots := plots // trimmed below for this canvas only
 		if len(plots) == 0 {
@@ -410,7 +415,11 @@ func exceedance(r *sim.Result, mat string, logProb bool, k float64) Chart {
 	if logProb {
 		name += "-log"
 	}
-	return Chart{Name: name, Title: p.Title.Text, draw: single(p)}
+	caption := fmt.Sprintf("Read up from a tonnage on the horizontal axis to the chance that a consumer's cumulative %s shortfall over the horizon exceeds it; each curve starts at that consumer's chance of any shortfall. On a linear probability axis, where the likely outcomes are.", mat)
+	if logProb {
+		caption = fmt.Sprintf("The same exceedance curves of the cumulative %s shortfall on a logarithmic probability axis, which stretches the tail: read off the tonnage exceeded once in a hundred or once in a thousand trials. The axis stops at one trial in %d, below which the run says nothing.", mat, max(r.Trials, 1))
+	}
+	return Chart{Name: name, Title: p.Title.Text, Caption: caption, draw: single(p)}
 }
 
 // addScopeLine draws one scope's line of a per-scope chart: the total
@@ -519,7 +528,8 @@ func histogram(r *sim.Result, mat string, k float64) Chart {
 		mark(m.CVaR95, Palette[7], "CVaR95")
 	}
 	p.Legend.Left = false
-	return Chart{Name: "histogram-" + mat, Title: p.Title.Text, draw: single(p)}
+	caption := fmt.Sprintf("How the share of %s demand left unmet over the whole horizon, all consumers together, spreads over trials; the narrow first bar holds the trials with no shortfall at all. Dashed lines mark the mean, the 95th percentile and CVaR95, the mean of the worst 5 %% of trials.", mat)
+	return Chart{Name: "histogram-" + mat, Title: p.Title.Text, Caption: caption, draw: single(p)}
 }
 
 func bool2f(b bool) float64 {
@@ -553,7 +563,8 @@ func survival(r *sim.Result, mat string, k float64) Chart {
 	}
 	p.Legend.Top = false
 	p.Legend.Left = true
-	return Chart{Name: "survival-" + mat, Title: p.Title.Text, draw: single(p)}
+	caption := fmt.Sprintf("When %s shortfalls begin: the share of trials in which each consumer has not yet run short, by days from the start. A steep drop marks the days when inventories run out; the level at the right is the chance of getting through the horizon unscathed.", mat)
+	return Chart{Name: "survival-" + mat, Title: p.Title.Text, Caption: caption, draw: single(p)}
 }
 
 // utilGrid adapts utilisation to a heat map: nodes by period.
@@ -597,7 +608,7 @@ func heatMap(r *sim.Result, mat string, k float64) Chart {
 		}
 	}
 	if len(rows) == 0 || len(r.PeriodStart) < 2 {
-		return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, draw: single(p)}
+		return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, Caption: "No utilisation to show: the result has no node rows or a single period.", draw: single(p)}
 	}
 	pal := moreland.ExtendedBlackBody()
 	pal.SetMin(0)
@@ -608,7 +619,8 @@ func heatMap(r *sim.Result, mat string, k float64) Chart {
 	p.Y.Tick.Marker = names
 	bar := colourBar(pal, "mean utilisation", fmtPercent, k)
 	drawn := beside(p, bar, k)
-	return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, draw: func(dc draw.Canvas) {
+	caption := fmt.Sprintf("Where the %s chain is tight or idle: one row per node, one column per period, coloured by the mean share of the node's capacity it used. Light rows run at capacity (a bottleneck); dark rows are idle for want of feed or not yet built.", mat)
+	return Chart{Name: "utilisation-" + mat, Title: p.Title.Text, Caption: caption, draw: func(dc draw.Canvas) {
 		// Row labels at most 80 % of a row's height, so many nodes on a
 		// small canvas do not run into each other.
 		row := (dc.Max.Y - dc.Min.Y) * 0.75 / vg.Length(len(rows))
@@ -688,7 +700,8 @@ func flows(r *sim.Result, mat string, k float64) Chart {
 	for _, reg := range regions {
 		leg.Add(reg, &plotter.Line{LineStyle: lines[reg]})
 	}
-	return Chart{Name: "flows-" + mat, Title: title, draw: func(dc draw.Canvas) {
+	caption := fmt.Sprintf("Who makes the %s that reaches consumers: one panel per stage, each line the mean tonnage a region's nodes at that stage sent on per %s. A region's line keeps its colour and dash across the panels.", mat, r.Period)
+	return Chart{Name: "flows-" + mat, Title: title, Caption: caption, draw: func(dc draw.Canvas) {
 		dc = legendBeside(titled(dc, title, k), leg)
 		if len(plots) == 0 {
 			return

@@ -70,6 +70,9 @@ func SweepCharts(out *sweep.Outcome, o Options) []Chart {
 			}
 		}
 	}
+	for i := range charts {
+		charts[i].Caption = Caption(charts[i].Name)
+	}
 	return charts
 }
 

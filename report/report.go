@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reesim/reesim/drivers"
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/output"
 	"github.com/reesim/reesim/plots"
@@ -37,8 +38,31 @@ type Input struct {
 	// worst trials concentrate (reesim discover).
 	Discovery *Discovery
 	// Attribution, when set, adds what each event or stockpile accounts
-	// for and, where it has a cost, the dollars per tonne it avoids.
-	Attribution []AttributionRow
+	// for and, where it has a cost, the dollars per tonne it avoids;
+	// AttributionFigures are its charts.
+	Attribution        []AttributionRow
+	AttributionFigures []Figure
+	// Drivers, when set, are the run's own sensitivity estimates (run
+	// --sensitivity); the summary names the top ones.
+	Drivers []drivers.Estimate
+	// Sections are further results, each with a table and charts: a
+	// sweep's indices, a comparison's differences.
+	Sections []Section
+}
+
+// Section is one further result in a report: a heading, a paragraph
+// saying what it is, a table and charts.
+type Section struct {
+	ID, Title, Intro string
+	Header           []string
+	Rows             [][]string
+	Figures          []Figure
+}
+
+// Figure is a chart drawn elsewhere, as SVG, with its caption.
+type Figure struct {
+	Name, Caption string
+	SVG           []byte
 }
 
 // Discovery is the box PRIM chose for an output's worst trials.
@@ -70,11 +94,13 @@ type finding struct {
 	PShort, PShortSE, Mean, MeanSE, Frac string
 	P95, CVaR95, FirstShort              string
 	Short                                bool
+	Members                              string // a region's consumers
 }
 
 type materialSection struct {
 	Material string
-	Rows     []finding
+	Rows     []finding // all consumers, outside each restricting region, each consumer
+	Regions  []finding // each consumer region
 }
 
 type event struct {
@@ -83,8 +109,15 @@ type event struct {
 }
 
 type chart struct {
-	Name, Title string
-	SVG         template.HTML
+	Name, Title, Caption string
+	SVG                  template.HTML
+}
+
+type section struct {
+	ID, Title, Intro string
+	Header           []string
+	Rows             [][]string
+	Charts           []chart
 }
 
 type page struct {
@@ -92,12 +125,19 @@ type page struct {
 	Name, Description string
 	R                 *sim.Result
 	Generated         string
+	Summary           []string // the findings in sentences
 	Materials         []materialSection
 	Charts            []chart
 	Events            []event
 	Drivers           []driverRow // all materials, largest first
 	Costs             []driverRow // priced interventions, cheapest per tonne first
+	AttributionCharts []chart
+	Sections          []section
+	Contents          []entry
 }
+
+// entry is one line of the table of contents.
+type entry struct{ ID, Title string }
 
 type driverRow struct {
 	ID, Type, AccountsFor, Avoids, SE, Share, Cost, PerT, Interval string
@@ -118,7 +158,7 @@ func Write(w io.Writer, in Input) error {
 	for _, mat := range r.Materials {
 		sec := materialSection{Material: mat}
 		for _, m := range r.Metrics {
-			if m.Material != mat || m.Metric != sim.MetricShortfall || m.Scope == sim.ScopeRegion {
+			if m.Material != mat || m.Metric != sim.MetricShortfall {
 				continue
 			}
 			ps, _ := r.Find(m.Scope, m.ID, mat, sim.MetricPShort)
@@ -128,31 +168,99 @@ func Write(w io.Writer, in Input) error {
 			if ts.N > 0 {
 				first = fmt.Sprintf("%.0f days", ts.P50)
 			}
-			sec.Rows = append(sec.Rows, finding{
+			f := finding{
 				Scope: string(m.Scope), ID: m.ID, Label: m.Scope.Label(m.ID),
 				PShort: pct(ps.Mean), PShortSE: pct(ps.SE),
 				Mean: tonnes(m.Mean), MeanSE: tonnes(m.SE), Frac: pct(fr.Mean),
 				P95: tonnes(m.P95), CVaR95: tonnes(m.CVaR95), FirstShort: first,
 				Short: ps.Mean > 0,
-			})
+			}
+			if m.Scope == sim.ScopeTotal {
+				f.Label = "all consumers"
+			}
+			if m.Scope == sim.ScopeRegion {
+				var ids []string
+				for _, c := range r.Consumers {
+					if c.Region == m.ID {
+						ids = append(ids, c.ID)
+					}
+				}
+				f.Members = strings.Join(ids, ", ")
+				sec.Regions = append(sec.Regions, f)
+			} else {
+				sec.Rows = append(sec.Rows, f)
+			}
 		}
 		pg.Materials = append(pg.Materials, sec)
 	}
-	pg.Drivers, pg.Costs = drivers(in.Attribution)
+	pg.Summary = summary(r, in.Attribution, in.Drivers)
+	pg.Drivers, pg.Costs = attribution(in.Attribution)
 	pg.Discovery = in.Discovery
 	for _, c := range append(plots.Charts(r, chartSize), in.Charts...) {
 		var b bytes.Buffer
 		if err := c.Encode(&b, "svg", chartSize); err != nil {
 			return err
 		}
-		pg.Charts = append(pg.Charts, chart{Name: c.Name, Title: c.Title, SVG: template.HTML(inlineSVG(b.String()))})
+		pg.Charts = append(pg.Charts, chart{Name: c.Name, Title: c.Title, Caption: captionOf(c.Caption, c.Title), SVG: template.HTML(inlineSVG(b.String()))})
 	}
+	pg.AttributionCharts = figures(in.AttributionFigures)
+	for _, sc := range in.Sections {
+		pg.Sections = append(pg.Sections, section{ID: sc.ID, Title: sc.Title, Intro: sc.Intro, Header: sc.Header, Rows: sc.Rows, Charts: figures(sc.Figures)})
+	}
+	pg.Contents = contents(pg)
 	return tmpl.Execute(w, pg)
 }
 
-// drivers are the attribution rows of all materials together, by the size
-// of what they account for, and the priced ones by dollars per tonne.
-func drivers(rows []AttributionRow) (all, costs []driverRow) {
+// captionOf is a chart's caption, or failing one its title.
+func captionOf(caption, title string) string {
+	if caption != "" {
+		return caption
+	}
+	return title
+}
+
+// figures inlines charts drawn elsewhere.
+func figures(fs []Figure) []chart {
+	var out []chart
+	for _, f := range fs {
+		out = append(out, chart{Name: f.Name, Caption: f.Caption, SVG: template.HTML(inlineSVG(string(f.SVG)))})
+	}
+	return out
+}
+
+// contents lists the page's sections, in order, for its table of
+// contents.
+func contents(pg page) []entry {
+	out := []entry{{"summary", "Summary"}, {"findings", "Key findings"}}
+	for _, m := range pg.Materials {
+		out = append(out, entry{"findings-" + m.Material, "Key findings: " + m.Material})
+	}
+	out = append(out, entry{"charts", "Charts"})
+	if len(pg.Events) > 0 {
+		out = append(out, entry{"events", "Events"})
+	}
+	if pg.Discovery != nil {
+		out = append(out, entry{"discovery", "Where the worst trials concentrate"})
+	}
+	if len(pg.Drivers) > 0 {
+		out = append(out, entry{"drivers", "What drives the shortfall"})
+	}
+	if len(pg.Costs) > 0 {
+		out = append(out, entry{"costs", "Cost-effectiveness"})
+	}
+	for _, s := range pg.Sections {
+		out = append(out, entry{s.ID, s.Title})
+	}
+	if len(pg.R.Warnings) > 0 {
+		out = append(out, entry{"warnings", "Warnings"})
+	}
+	return append(out, entry{"glossary", "Glossary"})
+}
+
+// attribution gives the attribution rows of all materials together, by
+// the size of what they account for, and the priced ones by dollars per
+// tonne.
+func attribution(rows []AttributionRow) (all, costs []driverRow) {
 	var rs []AttributionRow
 	for _, r := range rows {
 		if r.Material == "all" {
@@ -217,9 +325,15 @@ func attr(s, name string) string {
 	return m[1]
 }
 
+// pct writes a share in percent to one decimal, and a share above zero
+// that would round to 0.0 as "<0.1 %", so a small shortfall does not read
+// as none.
 func pct(v float64) string {
-	if v != v {
+	switch {
+	case v != v:
 		return "-"
+	case v > 0 && v < 0.0005:
+		return "<0.1 %"
 	}
 	return fmt.Sprintf("%.1f %%", 100*v)
 }
@@ -231,8 +345,9 @@ func tonnes(v float64) string {
 	return output.Tonnes(v) + " t"
 }
 
-// events lists each event with its parameters as written in scenario
-// syntax (durations and dates in days after the start).
+// events lists each event with its parameters as the scenario wrote
+// them; for a scenario built in Go, which has no source, in scenario
+// syntax with durations and dates in days after the start.
 func events(sc *model.Scenario) []event {
 	var out []event
 	region := func(b model.ByRegion) string {
@@ -245,6 +360,22 @@ func events(sc *model.Scenario) []event {
 	for _, e := range sc.Events {
 		ev := event{ID: e.ID, Type: string(e.Type), Probability: e.Probability.String()}
 		add := func(k, v string) { ev.Params = append(ev.Params, k+": "+v) }
+		if len(e.Written) > 0 {
+			// As the scenario wrote them; a cost in dollars as money.
+			ev.Probability = "1"
+			for _, f := range e.Written {
+				switch {
+				case f.Key == "probability":
+					ev.Probability = f.Value
+				case f.Key == "cost" && e.Buildout != nil && e.Buildout.Cost > 0:
+					add(f.Key, output.USD(e.Buildout.Cost))
+				default:
+					add(f.Key, f.Value)
+				}
+			}
+			out = append(out, ev)
+			continue
+		}
 		switch {
 		case e.Restriction != nil:
 			r := e.Restriction
@@ -287,7 +418,7 @@ func events(sc *model.Scenario) []event {
 			add("online", b.Online.String())
 			add("ramp", b.Ramp.String())
 			if b.Cost > 0 {
-				add("cost", fmt.Sprintf("$%.3g", b.Cost))
+				add("cost", output.USD(b.Cost))
 			}
 		case e.Outage != nil:
 			o := e.Outage
@@ -326,6 +457,11 @@ figure { margin: 1.2em 0; page-break-inside: avoid; break-inside: avoid; }
 figure svg { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #333; }
 ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
+nav#contents { background: #f7f7f7; border: 1px solid #ddd; padding: 0.4em 1em; margin: 1em 0; }
+nav#contents ol { margin: 0.3em 0; padding-left: 1.4em; columns: 2; }
+nav#contents a { color: #0b4f8a; text-decoration: none; }
+#summary p { font-size: 1.05em; }
+@media print { nav#contents { display: none; } }
 @media print { body { max-width: none; margin: 0; } h2 { page-break-after: avoid; } table { page-break-inside: avoid; } }
 </style>
 </head>
@@ -341,46 +477,70 @@ ul.params { margin: 0; padding-left: 1.2em; text-align: left; }
 <tr><th class="l">generated</th><td class="l">{{.Generated}}</td></tr>
 </table>
 
-<h2>Key findings</h2>
-<p class="note">Shortfall is unmet demand over the horizon, in tonnes of oxide. ± is one standard error of the Monte Carlo estimate. CVaR95 is the mean of the worst 5 % of trials (see the glossary).</p>
+<nav id="contents"><strong>Contents</strong><ol>
+{{range .Contents}}<li><a href="#{{.ID}}">{{.Title}}</a></li>
+{{end}}</ol></nav>
+
+<h2 id="summary">Summary</h2>
+<div id="summary">{{range .Summary}}<p>{{.}}</p>
+{{end}}</div>
+
+<h2 id="findings">Key findings</h2>
+<p class="note">Shortfall is unmet demand over the horizon, in tonnes of oxide. Each ± is one standard error of the Monte Carlo estimate to its left. CVaR95 is the mean of the worst 5 % of trials (see the glossary).</p>
 {{range .Materials}}
-<h3>{{.Material}}</h3>
+<h3 id="findings-{{.Material}}">{{.Material}}</h3>
 <table class="findings" data-material="{{.Material}}">
-<tr><th class="l">consumer</th><th>P(short)</th><th>±</th><th>mean shortfall</th><th>±</th><th>% of demand</th><th>P95</th><th>CVaR95</th><th>median first shortfall</th></tr>
-{{range .Rows}}<tr{{if eq .Scope "total"}} class="total"{{end}}><td class="l">{{if eq .Scope "total"}}all consumers{{else}}{{.Label}}{{end}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
+<tr><th class="l">consumers</th><th>P(short)</th><th>±</th><th>mean shortfall</th><th>±</th><th>% of demand</th><th>P95</th><th>CVaR95</th><th>median first shortfall</th></tr>
+{{range .Rows}}<tr{{if eq .Scope "total"}} class="total"{{end}}><td class="l">{{.Label}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
 {{end}}</table>
+{{if .Regions}}<table class="regions" data-material="{{.Material}}">
+<tr><th class="l">consumer region</th><th class="l">its consumers</th><th>P(short)</th><th>±</th><th>mean shortfall</th><th>±</th><th>% of demand</th><th>P95</th><th>CVaR95</th><th>median first shortfall</th></tr>
+{{range .Regions}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Members}}</td><td>{{.PShort}}</td><td>{{.PShortSE}}</td><td>{{.Mean}}</td><td>{{.MeanSE}}</td><td>{{.Frac}}</td><td>{{.P95}}</td><td>{{.CVaR95}}</td><td>{{.FirstShort}}</td></tr>
+{{end}}</table>{{end}}
 {{end}}
 
-<h2>Charts</h2>
-{{range .Charts}}<figure id="chart-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}</figcaption></figure>
+<h2 id="charts">Charts</h2>
+{{range .Charts}}<figure id="chart-{{.Name}}">{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}
 
-{{if .Events}}<h2>Events</h2>
+{{if .Events}}<h2 id="events">Events</h2>
+<p class="note">Each event's fields as the scenario wrote them (after any --set overrides).</p>
 <table id="events">
 <tr><th class="l">event</th><th class="l">type</th><th class="l">probability</th><th class="l">parameters</th></tr>
 {{range .Events}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td class="l">{{.Probability}}</td><td class="l"><ul class="params">{{range .Params}}<li>{{.}}</li>{{end}}</ul></td></tr>
 {{end}}</table>{{end}}
 
-{{with .Discovery}}<h2>Where the worst trials concentrate</h2>
+{{with .Discovery}}<h2 id="discovery">Where the worst trials concentrate</h2>
 <p>Of the {{.Trials}} trials, the {{.Bad}} worst of <code>{{.Output}}</code> (the worst {{pct .Worst}}) concentrate where
 <strong>{{range $i, $c := .Conditions}}{{if $i}} and {{end}}{{$c}}{{end}}</strong>:
 that box holds {{pct .Coverage}} of the worst trials, and {{pct .Density}} of its trials are among them, {{printf "%.1f" .Lift}} times the share of all trials (found by PRIM, Friedman and Fisher 1999).</p>{{end}}
-{{if .Drivers}}<h2>What drives the shortfall</h2>
+{{if .Drivers}}<h2 id="drivers">What drives the shortfall</h2>
 <p>Each event or stockpile switched off alone, with the same seed (common random numbers): the expected total shortfall, all materials together, that it accounts for, ± the standard error of the paired difference. They interact, so the shares need not add up to 100 %; a negative value relieves the shortfall.</p>
 <table id="drivers">
 <tr><th class="l">intervention</th><th class="l">type</th><th>accounts for</th><th>±</th><th>share</th></tr>
 {{range .Drivers}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td>{{.AccountsFor}}</td><td>{{.SE}}</td><td>{{.Share}}</td></tr>
-{{end}}</table>{{end}}
-{{if .Costs}}<h2>Cost-effectiveness</h2>
+{{end}}</table>
+{{range .AttributionCharts}}<figure id="chart-{{.Name}}">{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}{{end}}
+{{if .Costs}}<h2 id="costs">Cost-effectiveness</h2>
 <p>Dollars per tonne of shortfall avoided (all materials together), cheapest first: the intervention's cost over the shortfall the scenario has without it less the shortfall with it, with a 95 % interval from the paired difference's.</p>
 <table id="costs">
 <tr><th class="l">intervention</th><th class="l">type</th><th>cost</th><th>avoids</th><th>±</th><th>USD per t avoided</th><th>95 % interval</th></tr>
 {{range .Costs}}<tr><td class="l">{{.ID}}</td><td class="l">{{.Type}}</td><td>{{.Cost}}</td><td>{{.Avoids}}</td><td>{{.SE}}</td><td>{{.PerT}}</td><td>{{.Interval}}</td></tr>
 {{end}}</table>{{end}}
 
-{{if .R.Warnings}}<h2>Warnings</h2><ul>{{range .R.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{range .Sections}}<h2 id="{{.ID}}">{{.Title}}</h2>
+<p>{{.Intro}}</p>
+{{if .Rows}}<table class="section" data-section="{{.ID}}">
+<tr>{{range $i, $h := .Header}}<th{{if eq $i 0}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if eq $i 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table>{{end}}
+{{range .Charts}}<figure id="chart-{{.Name}}">{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}{{end}}
 
-<h2>Glossary</h2>
+{{if .R.Warnings}}<h2 id="warnings">Warnings</h2><ul>{{range .R.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
+
+<h2 id="glossary">Glossary</h2>
 <dl id="glossary">
 <dt>shortfall</dt><dd>Demand a consumer did not receive from its routes, inventory or stockpile, in tonnes of oxide over the horizon.</dd>
 <dt>P(short)</dt><dd>The share of trials with any shortfall (more than 1e-9 t).</dd>

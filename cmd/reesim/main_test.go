@@ -886,3 +886,44 @@ func TestDiscoverCommand(t *testing.T) {
 		t.Errorf("discover without records: exit %d, %q", code, stderr)
 	}
 }
+
+// TestReportSections: report --sweep and --comparison add each result's
+// table and charts, and refuse a directory of another kind.
+func TestReportSections(t *testing.T) {
+	dir := t.TempDir()
+	sweepFile := filepath.Join(dir, "s.yaml")
+	os.WriteFile(sweepFile, []byte(`scenario: truce90
+trials: 16
+design: oat
+params:
+  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
+outputs:
+  - {material: dy}
+`), 0o644)
+	sw, cmp, run := filepath.Join(dir, "sweep"), filepath.Join(dir, "cmp"), filepath.Join(dir, "run")
+	for _, args := range [][]string{
+		{"sweep", sweepFile, "--out", sw, "-q"},
+		{"compare", "truce90", "truce90", "--set-b", "events.truce.renewal.probability=0.95", "-n", "32", "-q", "--out", cmp},
+		{"run", "truce90", "-n", "32", "-q", "--no-plots", "--out", run},
+	} {
+		if code, _, stderr := runCLI(t, context.Background(), args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, context.Background(), "report", run, "--sweep", sw, "--comparison", cmp); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(run, "report.html"))
+	for _, want := range []string{`<h2 id="sweep">`, `href="#sweep"`, `<figure id="chart-tornado-dy-shortfall_frac-mean-all">`, "truce.renewal.probability", "Each lever moved alone",
+		`<h2 id="comparison">`, `<figure id="chart-compare-fan-dy">`, `<figure id="chart-compare-ndpr">`, "B is truce90 events.truce.renewal.probability=0.95"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if code, _, _ := runCLI(t, context.Background(), "report", run, "--comparison", sw); code != 2 {
+		t.Errorf("report --comparison of a sweep directory: exit %d; want 2", code)
+	}
+	if code, _, _ := runCLI(t, context.Background(), "report", run, "--sweep", run); code != 2 {
+		t.Errorf("report --sweep of a run directory: exit %d; want 2", code)
+	}
+}

@@ -150,7 +150,7 @@ func runAction(ctx context.Context, cmd *cli.Command) error {
 			extra, drv = charts, est
 		}
 		if cmd.Bool("report") {
-			if err := report.WriteFile(stage, report.Input{Result: res, Scenario: sc, Charts: extra}); err != nil {
+			if err := report.WriteFile(stage, report.Input{Result: res, Scenario: sc, Charts: extra, Drivers: drv}); err != nil {
 				return err
 			}
 		}

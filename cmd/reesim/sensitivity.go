@@ -84,9 +84,11 @@ func sensitivity(records, dir string, res *sim.Result) ([]drivers.Estimate, []pl
 	var charts []plots.Chart
 	for _, mat := range res.Materials {
 		o := "total/all/" + mat + "/shortfall"
-		for _, m := range []struct{ method, name, axis string }{
-			{"spearman", "drivers-spearman-", "rank correlation with the total %s shortfall (95 % interval)"},
-			{"s1", "drivers-s1-", "first-order index S1 of the total %s shortfall: share of its variance (95 % interval)"},
+		for _, m := range []struct{ method, name, axis, what, caption string }{
+			{"spearman", "drivers-spearman-", "rank correlation with the total %s shortfall (95 % interval)", "rank correlation",
+				"The rank (Spearman) correlation of each sampled input with the total %s shortfall over this run's trials: the sign says which way the input pushes the shortfall, the size how consistently. Whiskers are 95 %% intervals (Fisher z); the ten largest are shown."},
+			{"s1", "drivers-s1-", "first-order index S1 of the total %s shortfall: share of its variance (95 % interval)", "share of variance",
+				"The first-order index S1 of each sampled input: the share of the total %s shortfall's variance that the input explains alone, estimated from this run's own trials (given-data binning, bias-corrected), with 95 %% batch intervals. Inputs interact, so the shares need not add up to one."},
 		} {
 			var bars []plots.Bar
 			for _, e := range drivers.Top(est, o, m.method, 10) {
@@ -99,8 +101,9 @@ func sensitivity(records, dir string, res *sim.Result) ([]drivers.Estimate, []pl
 			if len(bars) == 0 {
 				continue
 			}
-			ch := plots.RankedBars(m.name+mat, fmt.Sprintf("%s: what drives the total %s shortfall, from this run's %d trials", res.Scenario, mat, res.Trials),
+			ch := plots.RankedBars(m.name+mat, fmt.Sprintf("%s: what drives the total %s shortfall, by %s, from this run's %d trials", res.Scenario, mat, m.what, res.Trials),
 				fmt.Sprintf(m.axis, mat), bars, plots.Options{})
+			ch.Caption = fmt.Sprintf(m.caption, mat)
 			charts = append(charts, ch)
 			if err := plots.WriteChart(dir, ch, plots.Options{}); err != nil {
 				return nil, nil, err
