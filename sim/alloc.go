@@ -133,29 +133,61 @@ func (w *worker) supply(m int, extra bool) {
 		from, groups   = tb.from[:n], tb.groups
 		inf            = math.Inf(1)
 		classes        = w.q2.nCl > 1
+		two            = w.q2.nCl == 2
+		q2v, r2v, fK   = w.q2.v, w.ratio2.v, w.f[:n]
+		s2v            = w.seen2.v
 	)
-	clear(inO)
+	// With extra, the first stage's ordinary outputs and deliveries are
+	// the ones the pass's ordinary supply set: a mine's input is
+	// unbounded, so rerouted requests cannot change them. Every other
+	// ordinary input is assigned below before it is read, so only the
+	// ordinary supply clears them.
 	clear(inX)
 	if !extra {
+		clear(inO)
 		clear(dX)
 		clear(outX)
 	}
 	for k, nodes := range p.nodesByStage {
+		fixed := extra && k == 0
 		for _, i := range nodes {
 			c := capM[i*nM+m]
 			in := inO[i] + inX[i]
 			if k == 0 {
 				in = inf
 			}
-			seen := seenO[i]
-			o := min(c, in, seen)
-			outO[i] = o
-			r := 0.0
-			if seen > 0 {
-				r = o / seen
+			var o float64
+			if fixed {
+				o = outO[i]
+			} else {
+				seen := seenO[i]
+				o = min(c, in, seen)
+				outO[i] = o
+				r := 0.0
+				if seen > 0 {
+					r = o / seen
+				}
+				ratioO[i] = r
 			}
-			ratioO[i] = r
-			if classes {
+			switch {
+			case fixed:
+			case two:
+				// serveByClass, inline for two classes.
+				sn, rn := s2v[2*i:2*i+2:2*i+2], r2v[2*i:2*i+2:2*i+2]
+				s1 := sn[1]
+				served := min(s1, max(0, o))
+				rem := o - served
+				rn[1] = 0
+				if s1 > 0 {
+					rn[1] = served / s1
+				}
+				s0 := sn[0]
+				served = min(s0, max(0, rem))
+				rn[0] = 0
+				if s0 > 0 {
+					rn[0] = served / s0
+				}
+			case classes:
 				w.serveByClass(i, o)
 			}
 			if extra {
@@ -178,7 +210,33 @@ func (w *worker) supply(m int, extra bool) {
 		// deliveries in a register rather than through memory.
 		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
 			var sO, sX float64
+			if fixed {
+				for pos := g.start; pos < g.end; pos++ {
+					x := xa[pos] * ratioX[from[pos]]
+					dX[pos] = x
+					sX += x
+				}
+				inX[g.dest] = sX
+				continue
+			}
 			switch {
+			case two:
+				// Two classes, inline: the common case.
+				for pos := g.start; pos < g.end; pos++ {
+					s := from[pos]
+					qp, rs := q2v[2*pos:2*pos+2:2*pos+2], r2v[2*s:2*s+2:2*s+2]
+					var v float64
+					v += qp[0] * rs[0]
+					v += qp[1] * rs[1]
+					v *= fK[pos]
+					dO[pos] = v
+					sO += v
+					if extra {
+						x := xa[pos] * ratioX[s]
+						dX[pos] = x
+						sX += x
+					}
+				}
 			case classes:
 				// Ordinary requests are served class by class.
 				for pos := g.start; pos < g.end; pos++ {
@@ -236,14 +294,20 @@ func (w *worker) rerouteFixedPoint(m int) {
 		spare[i] = max(0, capM[i*nM+m]-seenO[i])
 	}
 	part, lvl, shortLvl := w.part[:n], w.lvl[:n], w.shortLvl[:n]
+	phiK, spareK, f, from := w.phiK[:n], w.spareK[:n], w.f[:n], tb.from[:n]
 	clear(part)
 	for k := range shortLvl {
 		shortLvl[k] = noLevel
 	}
 	// Until a supply has run with rerouted requests, every source is taken
 	// to deliver them in full.
-	for i := range w.ratioX {
-		w.ratioX[i] = 1
+	ratioX := w.ratioX
+	for i := range ratioX {
+		ratioX[i] = 1
+	}
+	for k := range n {
+		spareK[k] = spare[from[k]]
+		phiK[k] = f[k] * ratioX[from[k]]
 	}
 	// The ordinary supply is the supply with no rerouted requests, which
 	// is where the rounds start.
@@ -263,7 +327,8 @@ func (w *worker) rerouteFixedPoint(m int) {
 		// A candidate that did not deliver its part in full gets no
 		// more than the levels it has now (see levels).
 		for k := range n {
-			if part[k] > 0 && shortLvl[k] == noLevel && w.phi(m, k) < 1-tiny {
+			phiK[k] = f[k] * ratioX[from[k]]
+			if part[k] > 0 && shortLvl[k] == noLevel && phiK[k] < 1-tiny {
 				shortLvl[k] = lvl[k]
 			}
 		}
@@ -291,13 +356,6 @@ func damping(alpha, r, last float64) float64 {
 
 // noLevel marks a candidate that has delivered every part it was asked.
 const noLevel = int32(1 << 30)
-
-// phi is the fraction of its rerouted requests that the route at position
-// k delivers on the latest flows: its restriction factor times its
-// source's ratio for rerouted requests.
-func (w *worker) phi(m, k int) float64 {
-	return w.f[k] * w.ratioX[w.p.mtab[m].from[k]]
-}
 
 // routeShort reports whether the route at position k delivered less than its
 // destination asked of it: its share of the destination's ordinary
@@ -367,13 +425,15 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 		for k := g.start; k < g.end; k++ {
 			ek := share[k] * E
 			e[k] = ek
-			largest = max(largest, q[k]+ek)
+			if v := q[k] + ek; v > largest {
+				largest = v
+			}
 			if flagged[k] {
 				M += max(0, q[k]+ek-w.got(k, ek))
 			}
 		}
 		if tb.alt[gi] {
-			w.levels(m, g, M)
+			w.levels(g, M)
 		}
 		for k := g.start; k < g.end; k++ {
 			x := e[k] + part[k]
@@ -403,56 +463,62 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 // once found short at some level keeps the parts it had up to that level
 // for the rest of the pass, so the split cannot cycle between asking it
 // and not.
-func (w *worker) levels(m int, g group, M float64) {
-	tb := &w.p.mtab[m]
-	part, lvl := w.part, w.lvl
-	spare, from := w.spareN, tb.from
-	for k := g.start; k < g.end; k++ {
+func (w *worker) levels(g group, M float64) {
+	if !(M > 0) {
+		// Nothing is missing: no candidate is asked anything.
+		clear(w.part[g.start:g.end])
+		return
+	}
+	n := g.end - g.start
+	part, lvl := w.part[g.start:g.end], w.lvl[g.start:g.end]
+	spareK, phiK := w.spareK[g.start:g.end:g.end], w.phiK[g.start:g.end:g.end]
+	flagged, shortLvl := w.flagged[g.start:g.end:g.end], w.shortLvl[g.start:g.end:g.end]
+	// now[k] says whether candidate k is active at this level: it is not
+	// failing, its source has spare capacity, and at levels above 0 it
+	// delivered in full (phi is 1) or was found short at this level or a
+	// higher one. Activity only narrows as the levels rise.
+	now, next := w.actNow[:n], w.actNext[:n]
+	for k := range now {
+		now[k] = !flagged[k] && spareK[k] > 0
 		part[k] = 0
 	}
 	U := M
-	for level := int32(0); U > tiny*M && level <= int32(g.end-g.start); level++ {
+	for level := int32(0); U > tiny*M && level <= int32(n); level++ {
 		var W float64
-		for k := g.start; k < g.end; k++ {
-			if w.active(m, k, level) {
-				W += spare[from[k]]
+		for k, a := range now {
+			if a {
+				W += spareK[k]
 			}
 		}
 		if W <= 0 {
 			break
 		}
-		for k := g.start; k < g.end; k++ {
-			if w.active(m, k, level) {
-				part[k] += U * spare[from[k]] / W
+		for k, a := range now {
+			if a {
+				part[k] += U * spareK[k] / W
 				lvl[k] = level
 			}
 		}
 		// A candidate leaving after this level leaves what it cannot
 		// deliver of all its parts to the next.
 		U = 0
-		for k := g.start; k < g.end; k++ {
-			if w.active(m, k, level) && !w.active(m, k, level+1) {
-				U += part[k] * (1 - w.phi(m, k))
+		up := level + 1
+		for k, a := range now {
+			b := false
+			if a {
+				if sl := shortLvl[k]; sl != noLevel {
+					b = up <= sl
+				} else {
+					b = phiK[k] >= 1-tiny
+				}
+				if !b {
+					U += part[k] * (1 - phiK[k])
+				}
 			}
+			next[k] = b
 		}
+		now, next = next, now
 	}
-}
-
-// active reports whether the route at position k is asked a part of its
-// destination's missing amount at the given level: it is not failing, its
-// source has spare capacity, and it has delivered in full at every lower
-// level.
-func (w *worker) active(m, k int, level int32) bool {
-	if w.flagged[k] || w.spareN[w.p.mtab[m].from[k]] <= 0 {
-		return false
-	}
-	if level == 0 {
-		return true
-	}
-	if sl := w.shortLvl[k]; sl != noLevel {
-		return level <= sl
-	}
-	return w.phi(m, k) >= 1-tiny
 }
 
 // classTable holds one value per (row, request class): rows are route
@@ -469,10 +535,22 @@ func newClassTable(rows, nCl int) classTable {
 // row returns row i's values, by class.
 func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
 
+// two returns row i's values where the table has two classes, the common
+// case of one priority route (an array pointer: one bounds check, not
+// one per class).
+func (t classTable) two(i int) *[2]float64 { return (*[2]float64)(t.v[2*i:]) }
+
 // askByClass sets w.ask to what node i asks upstream in each class: the
 // requests it sees, highest class first, up to its capacity (docs/model.md
 // 4.3).
 func (w *worker) askByClass(i int, capacity float64) {
+	if w.seen2.nCl == 2 {
+		seen, ask := w.seen2.two(i), (*[2]float64)(w.ask)
+		x := min(seen[1], max(0, capacity))
+		ask[1] = x
+		ask[0] = min(seen[0], max(0, capacity-x))
+		return
+	}
 	seen, ask := w.seen2.row(i), w.ask
 	rem := capacity
 	for c := len(ask) - 1; c >= 0; c-- {
@@ -490,6 +568,23 @@ func (w *worker) askByClass(i int, capacity float64) {
 func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64 {
 	tb := &w.p.mtab[m]
 	share, cl := tb.share[k], int(tb.class[k])
+	if w.q2.nCl == 2 {
+		qr, sr := w.q2.two(k), w.seen2.two(int(tb.from[k]))
+		qr[0], qr[1] = 0, 0
+		if consumer {
+			qr[cl] = req
+		} else {
+			for c, x := range w.ask {
+				qr[max(c, cl)] += share * x
+			}
+		}
+		var total float64
+		sr[0] += qr[0] * f
+		total += qr[0]
+		sr[1] += qr[1] * f
+		total += qr[1]
+		return total
+	}
 	qr, sr := w.q2.row(k), w.seen2.row(int(tb.from[k]))
 	clear(qr)
 	if consumer {
@@ -529,6 +624,12 @@ func (w *worker) serveByClass(i int, o float64) {
 // at its source's ratio for that class.
 func (w *worker) deliverByClass(pos, src int) float64 {
 	var v float64
+	if w.q2.nCl == 2 {
+		q, r := w.q2.two(pos), w.ratio2.two(src)
+		v += q[0] * r[0]
+		v += q[1] * r[1]
+		return v * w.f[pos]
+	}
 	ratio := w.ratio2.row(src)
 	for c, x := range w.q2.row(pos) {
 		v += x * ratio[c]
