@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/scenarios"
 	"github.com/reesim/reesim/sim"
 	"gonum.org/v1/plot/cmpimg"
@@ -18,9 +19,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden images")
 
-func result(t *testing.T, name string, trials int) *sim.Result {
+func result(t *testing.T, name string, trials int, ovs ...model.Override) *sim.Result {
 	t.Helper()
-	sc, err := scenarios.Load(name)
+	sc, err := scenarios.Load(name, ovs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +35,17 @@ func result(t *testing.T, name string, trials int) *sim.Result {
 // TestGoldenImages compares a few charts of a small fixed-seed run with
 // golden PNGs, with a tolerance (gonum/plot's own approach): they catch a
 // chart that stops drawing its data, not a changed anti-aliasing pixel.
+// quick shortens a scenario under -short, for the tests whose property
+// (every chart draws, none hangs) does not need five years: one year of
+// horizon draws the same charts over fewer periods, so the race suite
+// checks them at a fraction of the cost.
+func quick() []model.Override {
+	if testing.Short() {
+		return []model.Override{{Path: "horizon", Value: "1y"}}
+	}
+	return nil
+}
+
 func TestGoldenImages(t *testing.T) {
 	res := result(t, "truce90", 128)
 	o := Options{Width: 480, Height: 270}
@@ -76,7 +88,7 @@ func TestGoldenImages(t *testing.T) {
 // both formats, including the baseline, whose shortfalls are all zero.
 func TestEveryChartRenders(t *testing.T) {
 	for _, name := range scenarios.Names() {
-		res := result(t, name, 64)
+		res := result(t, name, 64, quick()...)
 		dir := t.TempDir()
 		files, err := Write(context.Background(), dir, res, Options{Width: 320, Height: 180})
 		if err != nil {
@@ -115,7 +127,7 @@ func TestParseSize(t *testing.T) {
 // for ever in the log axis's tick loop.
 func TestDegenerateResults(t *testing.T) {
 	for _, name := range []string{"baseline", "truce90"} {
-		res := result(t, name, 1)
+		res := result(t, name, 1, quick()...)
 		if _, err := Write(context.Background(), t.TempDir(), res, Options{Width: 320, Height: 180}); err != nil {
 			t.Fatalf("%s, 1 trial: %v", name, err)
 		}

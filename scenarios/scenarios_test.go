@@ -32,7 +32,11 @@ func TestBuiltinsValidateAndRun(t *testing.T) {
 		if len(sc.Warnings) > 0 {
 			t.Errorf("%s warns: %v", name, sc.Warnings)
 		}
-		res, err := sim.Run(context.Background(), sc, sim.Options{Trials: 256})
+		trials := 256
+		if testing.Short() {
+			trials = 32 // runs and has demand: a few trials show it
+		}
+		res, err := sim.Run(context.Background(), sc, sim.Options{Trials: trials})
 		if err != nil {
 			t.Errorf("Run(%q): %v", name, err)
 			continue

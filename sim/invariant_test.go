@@ -234,7 +234,7 @@ func runJSON(t *testing.T, sc *model.Scenario, opt Options) []byte {
 
 // TestWorkersBitIdentical: the result is the same bytes for any worker count.
 func TestWorkersBitIdentical(t *testing.T) {
-	sc := truce90(t)
+	sc := anyScenario(t)
 	one := runJSON(t, sc, Options{Trials: 320, Workers: 1})
 	eight := runJSON(t, sc, Options{Trials: 320, Workers: 8})
 	if !bytes.Equal(one, eight) {
@@ -253,7 +253,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 // TestShardsMergeExactly: aggregates of block-aligned parts of a run merge
 // to the same result as the whole run, in any order.
 func TestShardsMergeExactly(t *testing.T) {
-	sc := truce90(t)
+	sc := anyScenario(t)
 	p, err := compile(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -353,7 +353,7 @@ func TestProgressAndCancel(t *testing.T) {
 // TestStopAtPrecision: a run that stops at a precision target is
 // reproducible and equals a plain run of the same number of trials.
 func TestStopAtPrecision(t *testing.T) {
-	sc := truce90(t)
+	sc := anyScenario(t)
 	opt := Options{Trials: 4096, StopEvery: 128, Stop: Precision(0.2, 0)}
 	a, err := Run(context.Background(), sc, opt)
 	if err != nil {

@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 // are on disk, reruns the same command, and compares its files with an
 // uninterrupted sweep's.
 func TestSweepSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts reesim processes")
+	}
 	dir := t.TempDir()
 	sweepFile := filepath.Join(dir, "s.yaml")
 	os.WriteFile(sweepFile, []byte(`scenario: truce90

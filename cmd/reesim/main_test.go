@@ -22,6 +22,25 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// quick shortens a command's truce90 runs under -short: one year of the
+// horizon instead of five (every event still starts inside it), so the race
+// suite exercises the same command paths at a fifth of the cost; go test
+// without -short runs them at full length.
+func quick(args ...string) []string {
+	if testing.Short() {
+		return append(args, "--set", "horizon=1y")
+	}
+	return args
+}
+
+// trials is a trial count for a command, full or under -short.
+func trials(full, short int) string {
+	if testing.Short() {
+		return strconv.Itoa(short)
+	}
+	return strconv.Itoa(full)
+}
+
 func runCLI(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -86,7 +105,7 @@ func TestCommands(t *testing.T) {
 
 func TestRunJSONIsReproducible(t *testing.T) {
 	ctx := context.Background()
-	args := []string{"run", "truce90", "--trials", "300", "--seed", "5", "--format", "json"}
+	args := quick("run", "truce90", "--trials", "300", "--seed", "5", "--format", "json")
 	code, a, stderr := runCLI(t, ctx, append(args, "--workers", "1")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -149,7 +168,7 @@ func TestInterruptedRunWritesNothing(t *testing.T) {
 
 func TestRunWritesChartsAndPlotRedraws(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, _, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "--out", dir, "--plot-size", "320x180")
+	code, _, stderr := runCLI(t, context.Background(), quick("run", "truce90", "-n", "64", "--out", dir, "--plot-size", "320x180")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -251,12 +270,15 @@ func TestRunPrecision(t *testing.T) {
 	// short truce90 run meets; naming every consumer's shortfall brings in
 	// tiny cells that hold the run back to its cap, and the reason says
 	// which.
-	args := []string{"run", "truce90", "--precision", "0.05", "--trials", "2048", "-q", "--set", "horizon=2y"}
+	// Under -short the cap is lower: the default target is still met at
+	// 1,024 trials, and the consumers' target still is not by the cap.
+	capped := trials(2048, 1088)
+	args := []string{"run", "truce90", "--precision", "0.05", "--trials", capped, "-q", "--set", "horizon=2y"}
 	if code, stdout, stderr := runCLI(t, context.Background(), args...); code != 0 || !strings.Contains(stdout, "precision reached after 1024 trials: SE <= 5 % of the mean of total/all/*/shortfall") {
 		t.Errorf("default --precision-on: exit %d; stdout %q; stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, context.Background(), append(args, "--precision-on", "consumer/*/*/shortfall")...)
-	if code != 0 || !strings.Contains(stdout, "trial cap of 2048 reached") || !strings.Contains(stdout, "holding the run back: consumer/") {
+	if code != 0 || !strings.Contains(stdout, "trial cap of "+capped+" reached") || !strings.Contains(stdout, "holding the run back: consumer/") {
 		t.Errorf("--precision-on consumer/*/*/shortfall: exit %d; stdout %q; stderr %q", code, stdout, stderr)
 	}
 	for _, bad := range []string{"total/all/dy", "world/all/dy/shortfall", "consumer/nope/dy/shortfall", "total/all/xx/shortfall", "total/all/dy/shortfal"} {
@@ -271,7 +293,7 @@ func TestRunPrecision(t *testing.T) {
 
 func TestAttributeCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "attr")
-	code, stdout, stderr := runCLI(t, context.Background(), "attribute", "truce90", "-n", "64", "--out", dir)
+	code, stdout, stderr := runCLI(t, context.Background(), quick("attribute", "truce90", "-n", trials(64, 16), "--out", dir)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -297,7 +319,7 @@ func TestShardAndMerge(t *testing.T) {
 	for _, i := range []int{3, 1, 0, 2} {
 		d := filepath.Join(dir, fmt.Sprintf("part-%d", i))
 		parts = append(parts, d)
-		if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "300", "--seed", "4", "--shard", fmt.Sprintf("%d/4", i), "--out", d); code != 0 {
+		if code, _, stderr := runCLI(t, ctx, quick("run", "truce90", "-n", "300", "--seed", "4", "--shard", fmt.Sprintf("%d/4", i), "--out", d)...); code != 0 {
 			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
 		}
 	}
@@ -306,7 +328,7 @@ func TestShardAndMerge(t *testing.T) {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
 	}
 	whole := filepath.Join(dir, "whole")
-	if code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "300", "--seed", "4", "--out", whole, "--no-plots"); code != 0 {
+	if code, _, stderr := runCLI(t, ctx, quick("run", "truce90", "-n", "300", "--seed", "4", "--out", whole, "--no-plots")...); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
 	}
 	a, _ := os.ReadFile(filepath.Join(merged, "summary.json"))
@@ -377,14 +399,14 @@ func TestRunWarnsOnStderr(t *testing.T) {
 // distribution) whole, for every command that takes --set.
 func TestSetInlineDistribution(t *testing.T) {
 	set := "events.truce.lag={dist: uniform, min: 10d, max: 20d}"
-	code, stdout, stderr := runCLI(t, context.Background(), "run", "truce90", "-n", "64", "-q", "--format", "json", "--set", set)
+	code, stdout, stderr := runCLI(t, context.Background(), quick("run", "truce90", "-n", "64", "-q", "--format", "json", "--set", set)...)
 	if code != 0 {
 		t.Fatalf("run --set %q: exit %d: %s", set, code, stderr)
 	}
 	if !strings.Contains(stdout, `"events.truce.lag={dist: uniform, min: 10d, max: 20d}"`) {
 		t.Errorf("run --set %q: the override is not in the result", set)
 	}
-	code, _, stderr = runCLI(t, context.Background(), "attribute", "truce90", "-n", "8", "-q", "--set", set)
+	code, _, stderr = runCLI(t, context.Background(), quick("attribute", "truce90", "-n", "8", "-q", "--set", set)...)
 	if code != 0 {
 		t.Errorf("attribute --set %q: exit %d: %s", set, code, stderr)
 	}
@@ -902,9 +924,9 @@ outputs:
 `), 0o644)
 	sw, cmp, run := filepath.Join(dir, "sweep"), filepath.Join(dir, "cmp"), filepath.Join(dir, "run")
 	for _, args := range [][]string{
-		{"sweep", sweepFile, "--out", sw, "-q"},
-		{"compare", "truce90", "truce90", "--set-b", "events.truce.renewal.probability=0.95", "-n", "32", "-q", "--out", cmp},
-		{"run", "truce90", "-n", "32", "-q", "--no-plots", "--out", run},
+		quick("sweep", sweepFile, "--out", sw, "-q"),
+		{"compare", "truce90", "truce90", "--set-b", "events.truce.renewal.probability=0.95", "-n", trials(16, 8), "-q", "--out", cmp},
+		quick("run", "truce90", "-n", "16", "-q", "--no-plots", "--out", run),
 	} {
 		if code, _, stderr := runCLI(t, context.Background(), args...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
