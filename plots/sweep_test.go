@@ -13,7 +13,9 @@ import (
 
 // TestSweepChartsRender: each design draws its charts, in both formats.
 func TestSweepChartsRender(t *testing.T) {
-	load := func(ovs []model.Override) (*model.Scenario, error) { return scenarios.Load("truce90", append(ovs, quick()...)...) }
+	load := func(ovs []model.Override) (*model.Scenario, error) {
+		return scenarios.Load("truce90", append(ovs, quick()...)...)
+	}
 	const out = "dy-shortfall_frac-mean-all"
 	want := map[string][]string{"oat": {"tornado-" + out, "spider-" + out}, "grid": {"heatmap-" + out}, "sobol": {"sobol-" + out}, "lhs": {"srrc-" + out}, "morris": {"morris-" + out}}
 	for design, names := range want {
