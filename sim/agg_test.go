@@ -177,3 +177,17 @@ func TestSquare(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricNames: every metric index has a name, and names are distinct.
+func TestMetricNames(t *testing.T) {
+	seen := map[string]bool{}
+	for i, name := range MetricNames {
+		if name == "" || seen[name] {
+			t.Errorf("metric index %d: name %q missing or repeated", i, name)
+		}
+		seen[name] = true
+	}
+	if len(MetricNames) != nMetrics {
+		t.Errorf("%d names for %d metrics", len(MetricNames), nMetrics)
+	}
+}

@@ -80,7 +80,7 @@ func (p *plan) layout() *recordLayout {
 		}
 		l.inputs = append(l.inputs, recInput{path: "events." + id + ".happens", draw: func(st *stream) float64 {
 			pr := s.draw(st)
-			if pr >= 1 || pr > 0 && st.at(s.key^1).open() < pr {
+			if pr >= 1 || pr > 0 && st.at(s.occurrenceKey()).open() < pr {
 				return 1
 			}
 			return 0

@@ -43,8 +43,23 @@ const (
 	MetricSubstituted   = "substituted"    // cumulative demand given up by substitution (t)
 )
 
-// MetricNames lists the metrics in report order.
-var MetricNames = []string{MetricShortfall, MetricShortfallFrac, MetricPeakFrac, MetricPShort, MetricTimeToShort, MetricDaysShort, MetricDemand, MetricDelivered, MetricSubstituted}
+// metricNames names each metric index; the compiler ties each name to
+// its constant, and a test requires every index to have one.
+var metricNames = [nMetrics]string{
+	iShortfall:     MetricShortfall,
+	iShortfallFrac: MetricShortfallFrac,
+	iPeakFrac:      MetricPeakFrac,
+	iPShort:        MetricPShort,
+	iTimeToShort:   MetricTimeToShort,
+	iDaysShort:     MetricDaysShort,
+	iDemand:        MetricDemand,
+	iDelivered:     MetricDelivered,
+	iSubstituted:   MetricSubstituted,
+}
+
+// MetricNames lists the metrics in report order, the order of their
+// indices.
+var MetricNames = metricNames[:]
 
 // Stats summarises one metric over trials. SE is the standard error of
 // the mean, SD/sqrt(N). Quantiles are read from a histogram whose relative

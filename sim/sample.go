@@ -31,6 +31,12 @@ type sampler struct {
 	copIdx int     // this field's member index in cop
 }
 
+// occurrenceKey is the stream key of the uniform that decides whether an
+// event with this probability sampler occurs: the sampler's own key with
+// its low bit flipped, so the probability's draw and the occurrence's are
+// independent streams.
+func (s *sampler) occurrenceKey() uint64 { return s.key ^ 1 }
+
 func newSampler(d model.Dist, owner, field string, lo, hi float64) *sampler {
 	s := &sampler{d: d, name: owner + " " + field, key: fieldKey(owner, field), lo: lo, hi: hi}
 	if !d.IsFixed() {

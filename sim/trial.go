@@ -197,8 +197,13 @@ func newWorker(p *plan, seed uint64) *worker {
 	return w
 }
 
-// happens draws whether an event with probability sampler s occurs.
-func (w *worker) happens(s *sampler, key uint64) bool {
+// happens draws whether an event with probability sampler s occurs, from
+// the sampler's occurrence stream.
+func (w *worker) happens(s *sampler) bool { return w.happensAt(s, s.occurrenceKey()) }
+
+// happensAt draws whether something with probability sampler s happens,
+// from the stream key (an escalation has a key of its own).
+func (w *worker) happensAt(s *sampler, key uint64) bool {
 	pr := s.draw(&w.st)
 	if pr >= 1 {
 		return true
@@ -278,7 +283,7 @@ func (w *worker) sample(trial uint64) {
 	H := p.horizon
 	for i, pr := range p.restr {
 		r := &w.rs[i]
-		r.active = w.happens(pr.occurs, pr.occurs.key^1) && pr.start != nil
+		r.active = w.happens(pr.occurs) && pr.start != nil
 		r.start = math.Inf(1)
 		if pr.start != nil {
 			r.start = pr.start.draw(&w.st)
@@ -294,7 +299,7 @@ func (w *worker) sample(trial uint64) {
 	}
 	for j, pt := range p.truces {
 		t := &w.ts[j]
-		t.occurs = w.happens(pt.occurs, pt.occurs.key^1)
+		t.occurs = w.happens(pt.occurs)
 		t.start = pt.start.draw(&w.st)
 		t.t0 = t.start + pt.lag.draw(&w.st)
 		t.ramp = pt.ramp.draw(&w.st)
@@ -320,14 +325,14 @@ func (w *worker) sample(trial uint64) {
 		if len(pr.escalatedBy) == 0 {
 			continue
 		}
-		occurs := w.happens(pr.occurs, pr.occurs.key^1)
+		occurs := w.happens(pr.occurs)
 		first := math.Inf(1)
 		for _, j := range pr.escalatedBy {
 			t, pt := &w.ts[j], &p.truces[j]
 			if !t.occurs || t.end >= H {
 				continue
 			}
-			if w.happens(pt.escP, pt.escKey) {
+			if w.happensAt(pt.escP, pt.escKey) {
 				first = min(first, t.end)
 			}
 		}
@@ -343,7 +348,7 @@ func (w *worker) sample(trial uint64) {
 	}
 	for b, pb := range p.builds {
 		s := &w.bs[b]
-		s.occurs = w.happens(pb.occurs, pb.occurs.key^1)
+		s.occurs = w.happens(pb.occurs)
 		s.online = pb.online.draw(&w.st)
 		s.ramp = pb.ramp.draw(&w.st)
 		for m, cs := range pb.cap {
@@ -356,7 +361,7 @@ func (w *worker) sample(trial uint64) {
 	}
 	w.occ = w.occ[:0]
 	for o, po := range p.outages {
-		if !w.happens(po.occurs, po.occurs.key^1) {
+		if !w.happens(po.occurs) {
 			continue
 		}
 		start := 0.0
@@ -404,8 +409,8 @@ func (w *worker) schedule() {
 	ramp := func(t0, l float64, mask uint64) {
 		add(t0, mask)
 		if l > 0 {
-			for k := 1; k <= 8; k++ {
-				add(t0+float64(k)*l/8, mask)
+			for k := 1; k <= rampSteps; k++ {
+				add(t0+float64(k)*l/rampSteps, mask)
 			}
 		}
 	}
@@ -447,15 +452,20 @@ func (w *worker) schedule() {
 	})
 }
 
-// rampValue is a ramp of length l from v0 at t0 to v1, moving in 8 equal
-// steps, each holding the midpoint value of its interval (docs/model.md 4.6).
+// rampSteps is the number of equal steps a ramp moves in (docs/model.md
+// 4.6): buildouts, truces and substitution.
+const rampSteps = 8
+
+// rampValue is a ramp of length l from v0 at t0 to v1, moving in
+// rampSteps equal steps, each holding the midpoint value of its interval
+// (docs/model.md 4.6).
 func rampValue(t, t0, l, v0, v1 float64) float64 {
 	if l <= 0 || t >= t0+l {
 		return v1
 	}
-	j := math.Floor((t - t0) * 8 / l)
-	j = clamp(j, 0, 7)
-	return v0 + (j+0.5)/8*(v1-v0)
+	j := math.Floor((t - t0) * rampSteps / l)
+	j = clamp(j, 0, rampSteps-1)
+	return v0 + (j+0.5)/rampSteps*(v1-v0)
 }
 
 // own is what restriction i passes to region ri at t on its own terms,
@@ -602,10 +612,10 @@ func (w *worker) substitute(t float64) uint64 {
 				w.subStart[i] = s
 				now |= bit(m)
 			}
-			// The ramp's steps (docs/model.md 4.6): s + j R / 8.
+			// The ramp's steps (docs/model.md 4.6): s + j R / rampSteps.
 			if R := w.subRamp[c]; R > 0 && t < s+R-eps {
-				j := math.Floor((t-s)*8/R+eps) + 1
-				next(s+j*R/8, m)
+				j := math.Floor((t-s)*rampSteps/R+eps) + 1
+				next(s+j*R/rampSteps, m)
 			}
 		}
 	}
