@@ -23,7 +23,7 @@ func (w *worker) allocate(m int, t float64) {
 		refilling        = w.refilling
 		pairF            = w.pairF
 		under            = w.under
-		q, f, a, flagged = w.q[:n], w.f[:n], w.a[:n], w.flagged[:n]
+		rf               = w.rf[:n]
 		share, from      = tb.share[:n], tb.from[:n]
 		route            = tb.route[:n]
 		pairOff, pairIdx = tb.pairOff, tb.pairIdx
@@ -31,8 +31,6 @@ func (w *worker) allocate(m int, t float64) {
 		anyFlag          bool
 	)
 	clear(seenO)
-	clear(w.e[:n])
-	clear(w.xq[:n])
 	classes := w.q2.nCl > 1
 	if classes {
 		clear(w.seen2.v)
@@ -62,14 +60,13 @@ func (w *worker) allocate(m int, t float64) {
 			if classes {
 				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
 			}
-			q[k], f[k], a[k] = qk, fk, qk*fk
-			seenO[from[k]] += qk * fk
 			fl := false
 			if alt {
 				u := under[int(route[k])*nM+m]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
-			flagged[k] = fl
+			rf[k] = routeFlow{q: qk, f: fk, a: qk * fk, from: from[k], flagged: fl}
+			seenO[from[k]] += qk * fk
 			anyFlag = anyFlag || fl
 		}
 	}
@@ -83,17 +80,17 @@ func (w *worker) allocate(m int, t float64) {
 	// Record the flows, and run the reroute clocks: a route starts its
 	// clock when it delivers less than its destination asked of it, and
 	// resets it when it delivers in full.
-	deliv, dO, dX := w.deliv, w.dO[:n], w.dX[:n]
+	deliv := w.deliv
 	trig := math.Inf(1)
 	clocks := !math.IsInf(reroute, 1)
 	for k, ri := range route {
 		i := int(ri)*nM + m
-		deliv[i] = dO[k] + dX[k]
+		deliv[i] = rf[k].dO + rf[k].dX
 		if !clocks {
 			continue
 		}
 		switch {
-		case !w.routeShort(m, k):
+		case !rf[k].short():
 			under[i] = -1
 		case under[i] < 0:
 			under[i] = t
@@ -129,12 +126,12 @@ func (w *worker) supply(m int, extra bool) {
 		ratioO, ratioX = w.ratioO, w.ratioX
 		seenO, seenX   = w.seenO, w.seenX
 		capM           = w.cap
-		a, xa, dO, dX  = w.a[:n], w.xa[:n], w.dO[:n], w.dX[:n]
-		from, groups   = tb.from[:n], tb.groups
+		rf             = w.rf[:n]
+		groups         = tb.groups
 		inf            = math.Inf(1)
 		classes        = w.q2.nCl > 1
 		two            = w.q2.nCl == 2
-		q2v, r2v, fK   = w.q2.v, w.ratio2.v, w.f[:n]
+		q2v, r2v       = w.q2.v, w.ratio2.v
 		s2v            = w.seen2.v
 	)
 	// With extra, the first stage's ordinary outputs and deliveries are
@@ -145,7 +142,9 @@ func (w *worker) supply(m int, extra bool) {
 	clear(inX)
 	if !extra {
 		clear(inO)
-		clear(dX)
+		for k := range rf {
+			rf[k].dX = 0
+		}
 		clear(outX)
 	}
 	for k, nodes := range p.nodesByStage {
@@ -210,10 +209,12 @@ func (w *worker) supply(m int, extra bool) {
 		// deliveries in a register rather than through memory.
 		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
 			var sO, sX float64
+			gr := rf[g.start:g.end]
 			if fixed {
-				for pos := g.start; pos < g.end; pos++ {
-					x := xa[pos] * ratioX[from[pos]]
-					dX[pos] = x
+				for j := range gr {
+					r := &gr[j]
+					x := r.xa * ratioX[r.from]
+					r.dX = x
 					sX += x
 				}
 				inX[g.dest] = sX
@@ -222,46 +223,48 @@ func (w *worker) supply(m int, extra bool) {
 			switch {
 			case two:
 				// Two classes, inline: the common case.
-				for pos := g.start; pos < g.end; pos++ {
-					s := from[pos]
+				for j := range gr {
+					r := &gr[j]
+					pos, s := g.start+j, r.from
 					qp, rs := q2v[2*pos:2*pos+2:2*pos+2], r2v[2*s:2*s+2:2*s+2]
 					var v float64
 					v += qp[0] * rs[0]
 					v += qp[1] * rs[1]
-					v *= fK[pos]
-					dO[pos] = v
+					v *= r.f
+					r.dO = v
 					sO += v
 					if extra {
-						x := xa[pos] * ratioX[s]
-						dX[pos] = x
+						x := r.xa * ratioX[s]
+						r.dX = x
 						sX += x
 					}
 				}
 			case classes:
 				// Ordinary requests are served class by class.
-				for pos := g.start; pos < g.end; pos++ {
-					s := from[pos]
-					v := w.deliverByClass(pos, int(s))
-					dO[pos] = v
+				for j := range gr {
+					r := &gr[j]
+					v := w.deliverByClass(g.start+j, int(r.from))
+					r.dO = v
 					sO += v
 					if extra {
-						x := xa[pos] * ratioX[s]
-						dX[pos] = x
+						x := r.xa * ratioX[r.from]
+						r.dX = x
 						sX += x
 					}
 				}
 			case extra:
-				for pos := g.start; pos < g.end; pos++ {
-					s := from[pos]
-					v, x := a[pos]*ratioO[s], xa[pos]*ratioX[s]
-					dO[pos], dX[pos] = v, x
+				for j := range gr {
+					r := &gr[j]
+					v, x := r.a*ratioO[r.from], r.xa*ratioX[r.from]
+					r.dO, r.dX = v, x
 					sO += v
 					sX += x
 				}
 			default:
-				for pos := g.start; pos < g.end; pos++ {
-					v := a[pos] * ratioO[from[pos]]
-					dO[pos] = v
+				for j := range gr {
+					r := &gr[j]
+					v := r.a * ratioO[r.from]
+					r.dO = v
 					sO += v
 				}
 			}
@@ -293,21 +296,18 @@ func (w *worker) rerouteFixedPoint(m int) {
 	for i := range p.nodes {
 		spare[i] = max(0, capM[i*nM+m]-seenO[i])
 	}
-	part, lvl, shortLvl := w.part[:n], w.lvl[:n], w.shortLvl[:n]
-	phiK, spareK, f, from := w.phiK[:n], w.spareK[:n], w.f[:n], tb.from[:n]
-	clear(part)
-	for k := range shortLvl {
-		shortLvl[k] = noLevel
-	}
+	rf := w.rf[:n]
 	// Until a supply has run with rerouted requests, every source is taken
 	// to deliver them in full.
 	ratioX := w.ratioX
 	for i := range ratioX {
 		ratioX[i] = 1
 	}
-	for k := range n {
-		spareK[k] = spare[from[k]]
-		phiK[k] = f[k] * ratioX[from[k]]
+	for k := range rf {
+		r := &rf[k]
+		r.part, r.shortLvl = 0, noLevel
+		r.spare = spare[r.from]
+		r.phi = r.f * ratioX[r.from]
 	}
 	// The ordinary supply is the supply with no rerouted requests, which
 	// is where the rounds start.
@@ -326,10 +326,11 @@ func (w *worker) rerouteFixedPoint(m int) {
 		w.supply(m, true)
 		// A candidate that did not deliver its part in full gets no
 		// more than the levels it has now (see levels).
-		for k := range n {
-			phiK[k] = f[k] * ratioX[from[k]]
-			if part[k] > 0 && shortLvl[k] == noLevel && phiK[k] < 1-tiny {
-				shortLvl[k] = lvl[k]
+		for k := range rf {
+			r := &rf[k]
+			r.phi = r.f * ratioX[r.from]
+			if r.part > 0 && r.shortLvl == noLevel && r.phi < 1-tiny {
+				r.shortLvl = r.lvl
 			}
 		}
 		if w.reroute == 0 && w.flagShort(m) {
@@ -354,25 +355,43 @@ func damping(alpha, r, last float64) float64 {
 	return alpha
 }
 
+// routeFlow is one route position's allocation state for the material
+// being allocated (docs/model.md 4.2-4.4), kept together so that a pass
+// reads one struct per route rather than a dozen parallel slices.
+type routeFlow struct {
+	q, f, a float64 // ordinary request, restriction factor, request after it
+	// e is the route's share of the rerouted requests its destination
+	// passes upstream, part what it is asked of a missing amount, xq the
+	// rerouted request (e + part, damped) and xa that after restriction.
+	e, part, xq, xa float64
+	dO, dX          float64 // ordinary and rerouted deliveries
+	// phi is the fraction of its rerouted requests the route delivers on
+	// the latest flows, spare its source's spare capacity in this pass.
+	phi, spare    float64
+	from          int32 // source node
+	lvl, shortLvl int32 // levels (see levels)
+	flagged       bool  // failing: its missing amount is rerouted
+}
+
 // noLevel marks a candidate that has delivered every part it was asked.
 const noLevel = int32(1 << 30)
 
-// routeShort reports whether the route at position k delivered less than its
-// destination asked of it: its share of the destination's ordinary
-// request and of the rerouted requests the destination passes upstream
-// (both before any restriction). The extra requests it carries as a
-// candidate for other routes' missing amounts are not part of that.
-func (w *worker) routeShort(m, k int) bool {
-	return w.got(k, w.e[k]) < (w.q[k]+w.e[k])*(1-tiny)
+// short reports whether the route delivered less than its destination
+// asked of it: its share of the destination's ordinary request and of the
+// rerouted requests the destination passes upstream (both before any
+// restriction). The extra requests it carries as a candidate for other
+// routes' missing amounts are not part of that.
+func (r *routeFlow) short() bool {
+	return r.got(r.e) < (r.q+r.e)*(1-tiny)
 }
 
-// got is what the route at position k delivers of its ordinary request
-// and of e, its share of the rerouted requests its destination passes
-// upstream: its rerouted deliveries are pro rata over all it carries.
-func (w *worker) got(k int, e float64) float64 {
-	g := w.dO[k]
-	if x := w.xq[k]; x > 0 {
-		g += w.dX[k] * e / x
+// got is what the route delivers of its ordinary request and of e, its
+// share of the rerouted requests its destination passes upstream: its
+// rerouted deliveries are pro rata over all it carries.
+func (r *routeFlow) got(e float64) float64 {
+	g := r.dO
+	if x := r.xq; x > 0 {
+		g += r.dX * e / x
 	}
 	return g
 }
@@ -382,10 +401,11 @@ func (w *worker) got(k int, e float64) float64 {
 // 0d, and reports whether it marked any.
 func (w *worker) flagShort(m int) bool {
 	tb := &w.p.mtab[m]
+	rf := w.rf[:len(tb.route)]
 	any := false
-	for k := range tb.route {
-		if tb.altPos[k] && !w.flagged[k] && w.routeShort(m, k) {
-			w.flagged[k] = true
+	for k := range rf {
+		if r := &rf[k]; tb.altPos[k] && !r.flagged && r.short() {
+			r.flagged = true
 			any = true
 		}
 	}
@@ -407,10 +427,8 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	n := len(tb.route)
 	var (
 		seenX, spare   = w.seenX, w.spareN
-		xq, xa, q, f   = w.xq[:n], w.xa[:n], w.q[:n], w.f[:n]
-		e              = w.e[:n]
-		part, flagged  = w.part[:n], w.flagged[:n]
-		share, from    = tb.share[:n], tb.from[:n]
+		rf             = w.rf[:n]
+		share          = tb.share[:n]
 		changed        = w.extraChanged
 		scale, largest float64
 	)
@@ -421,32 +439,36 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 		if g.dest < nN {
 			E = min(seenX[g.dest], spare[g.dest])
 		}
+		gr, gs := rf[g.start:g.end], share[g.start:g.end]
+		gs = gs[:len(gr)]
 		var M float64
-		for k := g.start; k < g.end; k++ {
-			ek := share[k] * E
-			e[k] = ek
-			if v := q[k] + ek; v > largest {
+		for j := range gr {
+			r := &gr[j]
+			ek := gs[j] * E
+			r.e = ek
+			if v := r.q + ek; v > largest {
 				largest = v
 			}
-			if flagged[k] {
-				M += max(0, q[k]+ek-w.got(k, ek))
+			if r.flagged {
+				M += max(0, r.q+ek-r.got(ek))
 			}
 		}
 		if tb.alt[gi] {
-			w.levels(g, M)
+			w.levels(gr, M)
 		}
-		for k := g.start; k < g.end; k++ {
-			x := e[k] + part[k]
-			if d := math.Abs(x - xq[k]); d > scale {
+		for j := range gr {
+			r := &gr[j]
+			x := r.e + r.part
+			if d := math.Abs(x - r.xq); d > scale {
 				scale = d
 			}
 			if alpha < 1 {
-				x = xq[k] + alpha*(x-xq[k])
+				x = r.xq + alpha*(x-r.xq)
 			}
-			xq[k] = x
-			a := x * f[k]
-			xa[k] = a
-			seenX[from[k]] += a
+			r.xq = x
+			a := x * r.f
+			r.xa = a
+			seenX[r.from] += a
 		}
 	}
 	w.residual = scale
@@ -463,59 +485,58 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 // once found short at some level keeps the parts it had up to that level
 // for the rest of the pass, so the split cannot cycle between asking it
 // and not.
-func (w *worker) levels(g group, M float64) {
+func (w *worker) levels(gr []routeFlow, M float64) {
 	if !(M > 0) {
 		// Nothing is missing: no candidate is asked anything.
-		clear(w.part[g.start:g.end])
+		for j := range gr {
+			gr[j].part = 0
+		}
 		return
 	}
-	n := g.end - g.start
-	part, lvl := w.part[g.start:g.end], w.lvl[g.start:g.end]
-	spareK, phiK := w.spareK[g.start:g.end:g.end], w.phiK[g.start:g.end:g.end]
-	flagged, shortLvl := w.flagged[g.start:g.end:g.end], w.shortLvl[g.start:g.end:g.end]
-	// now[k] says whether candidate k is active at this level: it is not
+	// now[j] says whether candidate j is active at this level: it is not
 	// failing, its source has spare capacity, and at levels above 0 it
 	// delivered in full (phi is 1) or was found short at this level or a
 	// higher one. Activity only narrows as the levels rise.
-	now, next := w.actNow[:n], w.actNext[:n]
-	for k := range now {
-		now[k] = !flagged[k] && spareK[k] > 0
-		part[k] = 0
+	now, next := w.actNow[:len(gr)], w.actNext[:len(gr)]
+	for j := range gr {
+		now[j] = !gr[j].flagged && gr[j].spare > 0
+		gr[j].part = 0
 	}
 	U := M
-	for level := int32(0); U > tiny*M && level <= int32(n); level++ {
+	for level := int32(0); U > tiny*M && level <= int32(len(gr)); level++ {
 		var W float64
-		for k, a := range now {
+		for j, a := range now {
 			if a {
-				W += spareK[k]
+				W += gr[j].spare
 			}
 		}
 		if W <= 0 {
 			break
 		}
-		for k, a := range now {
+		for j, a := range now {
 			if a {
-				part[k] += U * spareK[k] / W
-				lvl[k] = level
+				gr[j].part += U * gr[j].spare / W
+				gr[j].lvl = level
 			}
 		}
 		// A candidate leaving after this level leaves what it cannot
 		// deliver of all its parts to the next.
 		U = 0
 		up := level + 1
-		for k, a := range now {
+		for j, a := range now {
 			b := false
 			if a {
-				if sl := shortLvl[k]; sl != noLevel {
+				r := &gr[j]
+				if sl := r.shortLvl; sl != noLevel {
 					b = up <= sl
 				} else {
-					b = phiK[k] >= 1-tiny
+					b = r.phi >= 1-tiny
 				}
 				if !b {
-					U += part[k] * (1 - phiK[k])
+					U += r.part * (1 - r.phi)
 				}
 			}
-			next[k] = b
+			next[j] = b
 		}
 		now, next = next, now
 	}
@@ -628,11 +649,11 @@ func (w *worker) deliverByClass(pos, src int) float64 {
 		q, r := w.q2.two(pos), w.ratio2.two(src)
 		v += q[0] * r[0]
 		v += q[1] * r[1]
-		return v * w.f[pos]
+		return v * w.rf[pos].f
 	}
 	ratio := w.ratio2.row(src)
 	for c, x := range w.q2.row(pos) {
 		v += x * ratio[c]
 	}
-	return v * w.f[pos]
+	return v * w.rf[pos].f
 }

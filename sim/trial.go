@@ -124,15 +124,10 @@ type worker struct {
 	short  []float64 // nC*nM: shortfall rate, t/day
 
 	// Allocation scratch, per material: route positions in its mtable.
-	q, a, f, xq, xa, dO, dX, e, part []float64
-	// phiK is each route position's phi on the latest flows, spareK its
-	// source's spare capacity in this pass (see rerouteFixedPoint).
-	phiK, spareK []float64
-	flagged      []bool
+	rf []routeFlow
 	// actNow and actNext are levels' scratch: which candidates are
 	// active at this level and the next.
 	actNow, actNext []bool
-	lvl, shortLvl   []int32
 	// By request class, where the scenario has more than one: route
 	// positions' ordinary requests, nodes' requests seen and the ratio at
 	// which they are served, and one node's asks upstream.
@@ -171,8 +166,7 @@ func newWorker(p *plan, seed uint64) *worker {
 		subF: f(nC * nM), subStart: f(nC * nM), subAfter: f(nC), subRamp: f(nC), demAll: f(nC * nM), tSub: f(nS * nM),
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
 		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
-		q: f(nR), a: f(nR), f: f(nR), xq: f(nR), xa: f(nR), dO: f(nR), dX: f(nR), e: f(nR), part: f(nR), phiK: f(nR), spareK: f(nR), flagged: make([]bool, nR), actNow: make([]bool, nR), actNext: make([]bool, nR),
-		lvl: make([]int32, nR), shortLvl: make([]int32, nR),
+		rf: make([]routeFlow, nR), actNow: make([]bool, nR), actNext: make([]bool, nR),
 		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
