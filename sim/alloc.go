@@ -31,8 +31,11 @@ func (w *worker) allocate(m int, t float64) {
 		anyFlag          bool
 	)
 	clear(seenO)
-	classes := w.q2.nCl > 1
-	if classes {
+	classes, two := w.q2.nCl > 1, w.q2.nCl == 2
+	switch {
+	case two:
+		clear(w.s2)
+	case classes:
 		clear(w.seen2.v)
 	}
 	for gi, g := range tb.groups {
@@ -57,7 +60,11 @@ func (w *worker) allocate(m int, t float64) {
 				fk = min(fk, pairF[pi])
 			}
 			qk := share[k] * req
-			if classes {
+			var qc [2]float64
+			switch {
+			case two:
+				qc, qk = w.request2(m, k, cons, share[k]*req, fk)
+			case classes:
 				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
 			}
 			fl := false
@@ -65,7 +72,7 @@ func (w *worker) allocate(m int, t float64) {
 				u := under[int(route[k])*nM+m]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
-			rf[k] = routeFlow{q: qk, f: fk, a: qk * fk, from: from[k], flagged: fl}
+			rf[k] = routeFlow{q: qk, f: fk, a: qk * fk, qc: qc, from: from[k], flagged: fl}
 			seenO[from[k]] += qk * fk
 			anyFlag = anyFlag || fl
 		}
@@ -131,8 +138,7 @@ func (w *worker) supply(m int, extra bool) {
 		inf            = math.Inf(1)
 		classes        = w.q2.nCl > 1
 		two            = w.q2.nCl == 2
-		q2v, r2v       = w.q2.v, w.ratio2.v
-		s2v            = w.seen2.v
+		s2, r2         = w.s2, w.r2
 	)
 	// With extra, the first stage's ordinary outputs and deliveries are
 	// the ones the pass's ordinary supply set: a mine's input is
@@ -172,7 +178,7 @@ func (w *worker) supply(m int, extra bool) {
 			case fixed:
 			case two:
 				// serveByClass, inline for two classes.
-				sn, rn := s2v[2*i:2*i+2:2*i+2], r2v[2*i:2*i+2:2*i+2]
+				sn, rn := &s2[i], &r2[i]
 				s1 := sn[1]
 				served := min(s1, max(0, o))
 				rem := o - served
@@ -225,11 +231,11 @@ func (w *worker) supply(m int, extra bool) {
 				// Two classes, inline: the common case.
 				for j := range gr {
 					r := &gr[j]
-					pos, s := g.start+j, r.from
-					qp, rs := q2v[2*pos:2*pos+2:2*pos+2], r2v[2*s:2*s+2:2*s+2]
+					s := r.from
+					rs := &r2[s]
 					var v float64
-					v += qp[0] * rs[0]
-					v += qp[1] * rs[1]
+					v += r.qc[0] * rs[0]
+					v += r.qc[1] * rs[1]
 					v *= r.f
 					r.dO = v
 					sO += v
@@ -365,6 +371,9 @@ type routeFlow struct {
 	// rerouted request (e + part, damped) and xa that after restriction.
 	e, part, xq, xa float64
 	dO, dX          float64 // ordinary and rerouted deliveries
+	// qc is the ordinary request by class where there are two classes
+	// (more use worker.q2).
+	qc [2]float64
 	// phi is the fraction of its rerouted requests the route delivers on
 	// the latest flows, spare its source's spare capacity in this pass.
 	phi, spare    float64
@@ -556,17 +565,12 @@ func newClassTable(rows, nCl int) classTable {
 // row returns row i's values, by class.
 func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
 
-// two returns row i's values where the table has two classes, the common
-// case of one priority route (an array pointer: one bounds check, not
-// one per class).
-func (t classTable) two(i int) *[2]float64 { return (*[2]float64)(t.v[2*i:]) }
-
 // askByClass sets w.ask to what node i asks upstream in each class: the
 // requests it sees, highest class first, up to its capacity (docs/model.md
 // 4.3).
 func (w *worker) askByClass(i int, capacity float64) {
-	if w.seen2.nCl == 2 {
-		seen, ask := w.seen2.two(i), (*[2]float64)(w.ask)
+	if w.q2.nCl == 2 {
+		seen, ask := &w.s2[i], (*[2]float64)(w.ask)
 		x := min(seen[1], max(0, capacity))
 		ask[1] = x
 		ask[0] = min(seen[0], max(0, capacity-x))
@@ -589,23 +593,6 @@ func (w *worker) askByClass(i int, capacity float64) {
 func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64 {
 	tb := &w.p.mtab[m]
 	share, cl := tb.share[k], int(tb.class[k])
-	if w.q2.nCl == 2 {
-		qr, sr := w.q2.two(k), w.seen2.two(int(tb.from[k]))
-		qr[0], qr[1] = 0, 0
-		if consumer {
-			qr[cl] = req
-		} else {
-			for c, x := range w.ask {
-				qr[max(c, cl)] += share * x
-			}
-		}
-		var total float64
-		sr[0] += qr[0] * f
-		total += qr[0]
-		sr[1] += qr[1] * f
-		total += qr[1]
-		return total
-	}
 	qr, sr := w.q2.row(k), w.seen2.row(int(tb.from[k]))
 	clear(qr)
 	if consumer {
@@ -621,6 +608,29 @@ func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64
 		total += x
 	}
 	return total
+}
+
+// request2 is requestByClass for two classes: it returns the route's
+// requests by class and their total, and adds them, capped by f, to its
+// source's requests seen.
+func (w *worker) request2(m, k int, consumer bool, req, f float64) ([2]float64, float64) {
+	tb := &w.p.mtab[m]
+	share, cl := tb.share[k], int(tb.class[k])
+	var qr [2]float64
+	if consumer {
+		qr[cl] = req
+	} else {
+		for c, x := range w.ask {
+			qr[max(c, cl)] += share * x
+		}
+	}
+	sr := &w.s2[tb.from[k]]
+	var total float64
+	sr[0] += qr[0] * f
+	total += qr[0]
+	sr[1] += qr[1] * f
+	total += qr[1]
+	return qr, total
 }
 
 // serveByClass splits node i's ordinary output o over the request classes
@@ -645,12 +655,6 @@ func (w *worker) serveByClass(i int, o float64) {
 // at its source's ratio for that class.
 func (w *worker) deliverByClass(pos, src int) float64 {
 	var v float64
-	if w.q2.nCl == 2 {
-		q, r := w.q2.two(pos), w.ratio2.two(src)
-		v += q[0] * r[0]
-		v += q[1] * r[1]
-		return v * w.rf[pos].f
-	}
 	ratio := w.ratio2.row(src)
 	for c, x := range w.q2.row(pos) {
 		v += x * ratio[c]

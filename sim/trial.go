@@ -133,6 +133,10 @@ type worker struct {
 	// which they are served, and one node's asks upstream.
 	q2, seen2, ratio2 classTable
 	ask               []float64
+	// s2 and r2 are seen2 and ratio2 where there are exactly two
+	// classes, the common case (one priority route): a node's pair in
+	// one array element.
+	s2, r2 [][2]float64
 	// extraChanged records that a round marked new failing routes.
 	extraChanged bool
 	// rounds counts rerouting rounds, unconverged the rerouting passes
@@ -174,6 +178,9 @@ func newWorker(p *plan, seed uint64) *worker {
 	if nCl := len(p.classes); nCl > 1 {
 		w.q2, w.seen2, w.ratio2 = newClassTable(nR, nCl), newClassTable(nN, nCl), newClassTable(nN, nCl)
 		w.ask = f(nCl)
+		if nCl == 2 {
+			w.s2, w.r2 = make([][2]float64, nN), make([][2]float64, nN)
+		}
 	}
 	w.rs = make([]rstate, len(p.restr))
 	for i := range w.rs {
