@@ -219,17 +219,28 @@ func TestReportCommand(t *testing.T) {
 	}
 }
 
-func TestSweepCommand(t *testing.T) {
-	dir := t.TempDir()
-	sweepFile := filepath.Join(dir, "s.yaml")
-	os.WriteFile(sweepFile, []byte(`scenario: truce90
-trials: 32
+// oatSweep writes a one-lever oat sweep of truce90's dysprosium into dir
+// and returns its path.
+func oatSweep(t *testing.T, dir string, trials int) string {
+	t.Helper()
+	path := filepath.Join(dir, "s.yaml")
+	src := fmt.Sprintf(`scenario: truce90
+trials: %d
 design: oat
 params:
   - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
 outputs:
   - {material: dy}
-`), 0o644)
+`, trials)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSweepCommand(t *testing.T) {
+	dir := t.TempDir()
+	sweepFile := oatSweep(t, dir, 32)
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := runCLI(t, context.Background(), "sweep", sweepFile, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "3 design points") {
@@ -913,15 +924,7 @@ func TestDiscoverCommand(t *testing.T) {
 // table and charts, and refuse a directory of another kind.
 func TestReportSections(t *testing.T) {
 	dir := t.TempDir()
-	sweepFile := filepath.Join(dir, "s.yaml")
-	os.WriteFile(sweepFile, []byte(`scenario: truce90
-trials: 16
-design: oat
-params:
-  - {path: events.truce.renewal.probability, min: 0.3, max: 0.95}
-outputs:
-  - {material: dy}
-`), 0o644)
+	sweepFile := oatSweep(t, dir, 16)
 	sw, cmp, run := filepath.Join(dir, "sweep"), filepath.Join(dir, "cmp"), filepath.Join(dir, "run")
 	for _, args := range [][]string{
 		quick("sweep", sweepFile, "--out", sw, "-q"),
