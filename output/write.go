@@ -123,10 +123,10 @@ func MetricUnit(metric string) string {
 // unit, n and the statistics; an undefined statistic is an empty field.
 func SummaryCSV(w io.Writer, r *sim.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"scope", "id", "material", "metric", "unit", "n", "mean", "sd", "se", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"})
+	cw.Write(append([]string{"scope", "id", "material", "metric", "unit", "n"}, sim.StatNames...))
 	for _, m := range r.Metrics {
 		row := []string{string(m.Scope), m.ID, m.Material, m.Metric, MetricUnit(m.Metric), strconv.FormatInt(m.N, 10)}
-		for _, v := range []float64{m.Mean, m.SD, m.SE, m.P5, m.P50, m.P90, m.P95, m.P99, m.CVaR95, m.Min, m.Max} {
+		for _, v := range m.Values() {
 			row = append(row, CSVFloat(v))
 		}
 		cw.Write(row)

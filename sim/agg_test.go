@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -189,5 +191,37 @@ func TestMetricNames(t *testing.T) {
 	}
 	if len(MetricNames) != nMetrics {
 		t.Errorf("%d names for %d metrics", len(MetricNames), nMetrics)
+	}
+}
+
+// TestStatsJSON: Stats writes every statistic under its StatNames name,
+// null where undefined, and reads back to the same bits.
+func TestStatsJSON(t *testing.T) {
+	s := Stats{N: 3, Mean: 1.5, SD: 0.1, SE: math.NaN(), P5: 1, P50: 1.5, P90: 2, P95: 2.25, P99: 3, CVaR95: 3.5, Min: 0.5, Max: 4}
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]any
+	json.Unmarshal(data, &keys)
+	for _, name := range StatNames {
+		if _, ok := keys[name]; !ok {
+			t.Errorf("%s lacks %q", data, name)
+		}
+	}
+	if keys["se"] != nil || len(keys) != len(StatNames)+1 {
+		t.Errorf("%s: want null se and n plus %d statistics", data, len(StatNames))
+	}
+	var back Stats
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(back) != fmt.Sprint(s) {
+		t.Errorf("round trip: %v; want %v", back, s)
+	}
+	for i, v := range s.Values() {
+		if got, ok := s.Stat(StatNames[i]); !ok || fmt.Sprint(got) != fmt.Sprint(v) {
+			t.Errorf("Stat(%s) = %v; want %v", StatNames[i], got, v)
+		}
 	}
 }

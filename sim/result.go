@@ -65,19 +65,16 @@ var MetricNames = metricNames[:]
 // the mean, SD/sqrt(N). Quantiles are read from a histogram whose relative
 // error is at most QuantileRelErr; Min and Max are exact. CVaR95 is the
 // mean of the worst 5 % of trials.
+//
+// The statistics' names in JSON, CSV and sweep outputs come from one
+// table, statColumns (StatNames lists them); Stats and Metric write and
+// read JSON through it.
 type Stats struct {
-	N      int64   `json:"n"`
-	Mean   float64 `json:"mean"`
-	SD     float64 `json:"sd"`
-	SE     float64 `json:"se"`
-	P5     float64 `json:"p5"`
-	P50    float64 `json:"p50"`
-	P90    float64 `json:"p90"`
-	P95    float64 `json:"p95"`
-	P99    float64 `json:"p99"`
-	CVaR95 float64 `json:"cvar95"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
+	N                      int64
+	Mean, SD, SE           float64
+	P5, P50, P90, P95, P99 float64
+	CVaR95                 float64
+	Min, Max               float64
 }
 
 // Metric is one metric at one scope for one material.
