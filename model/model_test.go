@@ -215,36 +215,6 @@ outputs:
 	}
 }
 
-// TestGridWarning: a daily grid over truce90's five years is 1,827 periods
-// x 6 aggregated scopes x 4 materials, worth a memory warning; its monthly
-// grid is not.
-func TestGridWarning(t *testing.T) {
-	warned := func(sc *Scenario) bool {
-		for _, w := range sc.Warnings {
-			if strings.Contains(w, "fan-chart cells") {
-				return true
-			}
-		}
-		return false
-	}
-	month, err := Load("../scenarios/truce90.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if warned(month) {
-		t.Errorf("monthly grid warned: %q", month.Warnings)
-	}
-	o, _ := ParseOverride("period=day")
-	day, err := Load("../scenarios/truce90.yaml", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "1827 periods x 6 scopes x 4 materials = 43848 fan-chart cells"
-	if !warned(day) || !strings.Contains(strings.Join(day.Warnings, "\n"), want) {
-		t.Errorf("daily grid: warnings %q, want one saying %q", day.Warnings, want)
-	}
-}
-
 // TestOverrideThroughAlias sets one consumer's inventory in truce90, where
 // three consumers share one inventory map through a YAML alias: only the
 // named consumer may change.

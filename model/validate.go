@@ -371,58 +371,5 @@ func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
 			}
 		}
 	}
-	gridWarning(s)
 }
 
-// gridCellsWarn is the number of period x scope x material cells above
-// which the reporting grid's memory deserves a warning: each cell keeps a
-// fan-chart histogram of about 10 KB once many trials have run.
-const gridCellsWarn = 20000
-
-// gridWarning warns when the reporting grid is fine enough to take
-// hundreds of megabytes. Scopes are counted as the simulator aggregates
-// them: each consumer, each region of two or more consumers, and the total
-// when it is not one of those.
-func gridWarning(s *Scenario) {
-	if !(s.Horizon > 0) || !(s.Period.Days > 0) {
-		return
-	}
-	cells, periods, scopes := gridCells(s)
-	if cells > gridCellsWarn {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("period %s over the horizon makes %.0f periods x %d scopes x %d materials = %.0f fan-chart cells; each keeps a histogram of about 10 KB once many trials have run (about %.0f MB), so a longer period saves memory", s.Period.Name, periods, scopes, len(s.Materials), cells, cells*GridCellBytes/1e6))
-	}
-}
-
-// GridCellBytes is the memory one reporting-grid cell (period x scope x
-// material) takes once many trials have run: its fan-chart histogram.
-const GridCellBytes = 10_000
-
-// GridMemory estimates the memory, in bytes, that the scenario's reporting
-// grid takes in a run of many trials (GridCellBytes a cell), for a limit
-// such as reesim run --max-memory.
-func GridMemory(s *Scenario) float64 {
-	cells, _, _ := gridCells(s)
-	return cells * GridCellBytes
-}
-
-// gridCells counts the reporting grid's cells, periods and scopes.
-func gridCells(s *Scenario) (cells, periods float64, scopes int) {
-	if !(s.Horizon > 0) || !(s.Period.Days > 0) {
-		return 0, 0, 0
-	}
-	periods = math.Ceil(s.Horizon/s.Period.Days - 1e-9)
-	byRegion := map[string]int{}
-	for _, c := range s.Consumers {
-		byRegion[c.Region]++
-	}
-	scopes = len(s.Consumers)
-	for _, n := range byRegion {
-		if n > 1 {
-			scopes++
-		}
-	}
-	if len(byRegion) > 1 {
-		scopes++ // the total is no single region
-	}
-	return periods * float64(scopes*len(s.Materials)), periods, scopes
-}

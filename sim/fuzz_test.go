@@ -76,7 +76,7 @@ func runFuzzed(t *testing.T, data []byte, ovs ...model.Override) {
 		return // the loader's own fuzz target checks its errors
 	}
 	// Keep each input quick: a few trials of a modest scenario.
-	if sc.Horizon > 10*model.DaysPerYear || model.GridMemory(sc) > 64<<20 || len(sc.Nodes)+len(sc.Consumers) > 40 {
+	if sc.Horizon > 10*model.DaysPerYear || gridBytes(t, sc) > 64<<20 || len(sc.Nodes)+len(sc.Consumers) > 40 {
 		t.Skip("too big to fuzz quickly")
 	}
 	if path := os.Getenv("REESIM_FUZZ_COUNT"); path != "" {
@@ -147,4 +147,13 @@ func FuzzRunValues(f *testing.F) {
 		}
 		runFuzzed(t, []byte(fuzzSeeds[0]), ovs...)
 	})
+}
+
+// gridBytes is a validated scenario's reporting-grid memory.
+func gridBytes(t *testing.T, sc *model.Scenario) float64 {
+	g, err := GridOf(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Bytes()
 }

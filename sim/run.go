@@ -314,7 +314,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 		Materials: p.mats, Stages: p.sc.Stages,
 		HorizonDays: p.horizon, Period: p.sc.Period.Name, PeriodDays: p.period,
 		Start: p.sc.Start.Format("2006-01-02"), DistP: DistGrid,
-		Warnings: append([]string{}, p.sc.Warnings...),
+		Warnings: append(append([]string{}, p.sc.Warnings...), p.warnings()...),
 	}
 	for k := range nP {
 		r.PeriodStart = append(r.PeriodStart, float64(k)*p.period)

@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"context"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/reesim/reesim/model"
 )
 
 // TestScopes checks the region and total scopes against their consumers: a
@@ -81,5 +85,38 @@ events:
 	}
 	if len(eu.Mean) == 0 || !reflect.DeepEqual(eu, Series{Scope: eu.Scope, ID: eu.ID, Material: eu.Material, Mean: euR.Mean, P5: euR.P5, P25: euR.P25, P50: euR.P50, P75: euR.P75, P95: euR.P95}) {
 		t.Error("region EU's series differ from its one consumer's")
+	}
+}
+
+// TestGridWarning: a daily grid over truce90's five years is 1,827 periods
+// x 7 aggregated scopes (five consumers, the consumers outside China and
+// the total; each region is one consumer) x 4 materials, worth a memory
+// warning from Warnings and in the result; its monthly grid is not.
+func TestGridWarning(t *testing.T) {
+	month := loadScenario(t, "truce90")
+	if ws := Warnings(month); len(ws) > 0 {
+		t.Errorf("monthly grid warned: %q", ws)
+	}
+	day, err := model.Load("../scenarios/truce90.yaml", model.Override{Path: "period", Value: "day"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := GridOf(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != (Grid{Periods: 1827, Scopes: 7, Materials: 4}) || g.Bytes() != 1827*7*4*GridCellBytes {
+		t.Errorf("daily grid %+v, %g bytes", g, g.Bytes())
+	}
+	want := "1827 periods x 7 scopes x 4 materials = 51156 fan-chart cells"
+	if ws := Warnings(day); len(ws) != 1 || !strings.Contains(ws[0], want) {
+		t.Errorf("daily grid: warnings %q, want one saying %q", ws, want)
+	}
+	res, err := Run(context.Background(), day, Options{Trials: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), want) {
+		t.Errorf("result warnings %q lack the grid warning", res.Warnings)
 	}
 }

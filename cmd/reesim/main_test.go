@@ -625,7 +625,7 @@ func TestSweepQuickLook(t *testing.T) {
 func TestMaxMemory(t *testing.T) {
 	ctx := context.Background()
 	code, _, stderr := runCLI(t, ctx, "run", "truce90", "-n", "8", "-q", "--set", "period=day", "--set", "horizon=100y")
-	if code != 2 || !strings.Contains(stderr, "would take about 8.8 GB, over --max-memory 4GB") || !strings.Contains(stderr, "longer reporting period") {
+	if code != 2 || !strings.Contains(stderr, "would take about 10.2 GB, over --max-memory 4GB") || !strings.Contains(stderr, "longer reporting period") {
 		t.Errorf("100 years by day: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = runCLI(t, ctx, "run", "truce90", "-n", "8", "-q", "--max-memory", "1MB")

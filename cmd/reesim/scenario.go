@@ -11,12 +11,23 @@ import (
 
 	"github.com/reesim/reesim/model"
 	"github.com/reesim/reesim/scenarios"
+	"github.com/reesim/reesim/sim"
 	"github.com/urfave/cli/v3"
 )
 
 // loadScenario resolves SCENARIO: a file when one exists at that path,
 // otherwise a built-in scenario by name (truce90 or truce90.yaml).
+// Its warnings include the engine's (sim.Warnings: a reporting grid that
+// takes a lot of memory).
 func loadScenario(arg string, overrides []model.Override) (*model.Scenario, error) {
+	sc, err := resolveScenario(arg, overrides)
+	if err == nil {
+		sc.Warnings = append(sc.Warnings, sim.Warnings(sc)...)
+	}
+	return sc, err
+}
+
+func resolveScenario(arg string, overrides []model.Override) (*model.Scenario, error) {
 	if _, err := os.Lstat(arg); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		// A file, or something there that is not readable as one (a
 		// symlink loop, say): model.Load names the problem.
@@ -95,7 +106,11 @@ func checkMemory(cmd *cli.Command, sc *model.Scenario) error {
 	if err != nil {
 		return usagef("as in --max-memory 4GB or 512MB", "--max-memory %q: %v", cmd.String("max-memory"), err)
 	}
-	if est := model.GridMemory(sc); est > limit {
+	g, err := sim.GridOf(sc)
+	if err != nil {
+		return err
+	}
+	if est := g.Bytes(); est > limit {
 		return usagef("use a longer reporting period (--set period=month) or a shorter horizon, or raise --max-memory",
 			"%s's reporting grid (period %s over %s) would take about %.1f GB, over --max-memory %s", sc.Name, sc.Period.Name, model.FormatDays(sc.Horizon), est/1e9, cmd.String("max-memory"))
 	}
