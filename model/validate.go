@@ -372,4 +372,3 @@ func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
 		}
 	}
 }
-
