@@ -54,10 +54,12 @@ func (p SweepParam) Ends() (low, high string) {
 	return p.Value(0), p.Value(1)
 }
 
-// SweepOutput names one output of a sweep: a statistic of a metric.
+// SweepOutput names one output of a sweep: a statistic of a metric at a
+// scope, by the engine's names (sweep.Check checks them).
 type SweepOutput struct {
 	Scope, ID, Material, Metric, Stat string
-	Pos                               Pos `json:"-"` // where it was written
+	Pos                               Pos            `json:"-"` // where it was written
+	FieldPos                          map[string]Pos `json:"-"` // where each field was written
 }
 
 // Label is the output's column name: scope/id/material/metric/stat.
@@ -68,8 +70,6 @@ func (o SweepOutput) Label() string {
 // Designs are the sweep designs.
 var Designs = []string{"oat", "grid", "lhs", "sobol", "morris"}
 
-// Stats are the statistics a sweep output may take.
-var Stats = []string{"mean", "sd", "p5", "p50", "p90", "p95", "p99", "cvar95", "min", "max"}
 
 // Value returns the override value for unit position u in [0, 1]: a point
 // of the range (to six significant digits), or one of the values (u split
@@ -237,13 +237,14 @@ func (d *decoder) sweepParam(n *yaml.Node, path string) SweepParam {
 }
 
 func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
-	o := SweepOutput{Scope: "total", ID: "all", Stat: "mean", Pos: d.pos(n)}
+	o := SweepOutput{Scope: "total", ID: "all", Stat: "mean", Pos: d.pos(n), FieldPos: map[string]Pos{}}
 	m := d.fields(n, path, "scope", "id", "material", "metric", "stat")
 	if m == nil {
 		return o
 	}
 	get := func(key string, dst *string, choices []string) {
 		if v, ok := m[key]; ok {
+			o.FieldPos[key] = d.pos(v)
 			if s, ok := d.str(v, join(path, key)); ok {
 				if choices != nil && !slices.Contains(choices, s) {
 					d.errorf(v, join(path, key), "unknown %s %q%s; %s", key, s, didYouMean(s, choices), oneOf(choices))
@@ -252,14 +253,17 @@ func (d *decoder) sweepOutput(n *yaml.Node, path string) SweepOutput {
 			}
 		}
 	}
-	get("scope", &o.Scope, []string{"consumer", "region", "outside", "total"})
+	// The names are the engine's: the sweep package checks them against
+	// sim's scopes, metrics and statistics, with the scenario at hand.
+	get("scope", &o.Scope, nil)
 	get("id", &o.ID, nil)
 	if v := d.require(m, n, path, "material", "a material such as dy"); v != nil {
 		o.Material, _ = d.str(v, join(path, "material"))
+		o.FieldPos["material"] = d.pos(v)
 	}
 	o.Metric = "shortfall_frac"
-	get("metric", &o.Metric, []string{"shortfall", "shortfall_frac", "peak_frac", "p_short", "time_to_short", "days_short", "demand", "delivered", "substituted"})
-	get("stat", &o.Stat, Stats)
+	get("metric", &o.Metric, nil)
+	get("stat", &o.Stat, nil)
 	return o
 }
 

@@ -69,3 +69,25 @@ func (p *plan) warnings() []string {
 	}
 	return nil
 }
+
+// Scope is one set of consumers the engine reports on: a consumer, a
+// region, the consumers outside a restricting region, or all of them
+// (Kind ScopeTotal, ID "all").
+type Scope struct {
+	Kind ScopeKind
+	ID   string
+}
+
+// ScopesOf lists a validated scenario's scopes in report order:
+// consumers, regions, outside each restricting region, the total.
+func ScopesOf(sc *model.Scenario) ([]Scope, error) {
+	p, err := compile(sc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scope, len(p.scopes))
+	for i, s := range p.scopes {
+		out[i] = Scope{s.kind, s.id}
+	}
+	return out, nil
+}

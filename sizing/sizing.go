@@ -41,8 +41,8 @@ func ParseTarget(s string) (Target, error) {
 		return t, fmt.Errorf("target %q: unknown scope %q; want consumer, region, outside or total", s, t.Scope)
 	case !slices.Contains(sim.MetricNames, t.Metric):
 		return t, fmt.Errorf("target %q: unknown metric %q%s; want one of %s", s, t.Metric, model.DidYouMean(t.Metric, sim.MetricNames), strings.Join(sim.MetricNames, ", "))
-	case !slices.Contains(model.Stats, t.Stat):
-		return t, fmt.Errorf("target %q: unknown statistic %q%s; want one of %s", s, t.Stat, model.DidYouMean(t.Stat, model.Stats), strings.Join(model.Stats, ", "))
+	case !slices.Contains(sim.StatNames, t.Stat):
+		return t, fmt.Errorf("target %q: unknown statistic %q%s; want one of %s", s, t.Stat, model.DidYouMean(t.Stat, sim.StatNames), strings.Join(sim.StatNames, ", "))
 	}
 	v, err := strconv.ParseFloat(m[7], 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {

@@ -159,29 +159,47 @@ func check(sw *model.Sweep, base *model.Scenario, load Loader) error {
 	at := func(pos model.Pos, path, format string, args ...any) {
 		errs = append(errs, &model.Error{File: sw.File, Line: pos.Line, Col: pos.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
-	var consumers, regions []string
-	for _, c := range base.Consumers {
-		consumers = append(consumers, c.ID)
-		if !slices.Contains(regions, c.Region) {
-			regions = append(regions, c.Region)
-		}
+	scopes, err := sim.ScopesOf(base)
+	if err != nil {
+		return err
 	}
+	// The engine's names: its scope kinds, metrics and statistics, and
+	// this scenario's scopes of each kind.
 	for j, o := range sw.Outputs {
 		path := fmt.Sprintf("outputs[%d]", j)
+		pos := func(field string) model.Pos {
+			if p, ok := o.FieldPos[field]; ok {
+				return p
+			}
+			return o.Pos
+		}
+		oneOf := func(field, what, v string, choices []string) bool {
+			if slices.Contains(choices, v) {
+				return true
+			}
+			at(pos(field), path+"."+field, "unknown %s %q%s; want one of %s", what, v, model.DidYouMean(v, choices), strings.Join(choices, ", "))
+			return false
+		}
+		oneOf("metric", "metric", o.Metric, sim.MetricNames)
+		oneOf("stat", "stat", o.Stat, sim.StatNames)
 		if !slices.Contains(base.Materials, o.Material) {
-			at(o.Pos, path+".material", "the scenario has no material %q%s; want one of %s", o.Material, model.DidYouMean(o.Material, base.Materials), strings.Join(base.Materials, ", "))
+			at(pos("material"), path+".material", "the scenario has no material %q%s; want one of %s", o.Material, model.DidYouMean(o.Material, base.Materials), strings.Join(base.Materials, ", "))
+		}
+		if !oneOf("scope", "scope", o.Scope, sim.ScopeKinds) {
+			continue
 		}
 		var ids []string
-		switch o.Scope {
-		case "consumer":
-			ids = consumers
-		case "region":
-			ids = regions
-		default:
-			ids = []string{"all"}
+		for _, s := range scopes {
+			if string(s.Kind) == o.Scope {
+				ids = append(ids, s.ID)
+			}
 		}
 		if !slices.Contains(ids, o.ID) {
-			at(o.Pos, path+".id", "the scenario has no %s %q%s; want one of %s", o.Scope, o.ID, model.DidYouMean(o.ID, ids), strings.Join(ids, ", "))
+			want := "want one of " + strings.Join(ids, ", ")
+			if len(ids) == 0 {
+				want = "it has none (outside scopes exist only for a region that restricts exports)"
+			}
+			at(pos("id"), path+".id", "the scenario has no %s %q%s; %s", o.Scope, o.ID, model.DidYouMean(o.ID, ids), want)
 		}
 	}
 	for i, p := range sw.Params {
@@ -335,8 +353,8 @@ func Run(ctx context.Context, sw *model.Sweep, load Loader, dir string, opt Opti
 }
 
 // statOf picks a statistic of a metric, with the standard error where
-// there is one (the mean's). The sweep file's stat names are validated
-// against model.Stats, all of which Stats has.
+// there is one (the mean's). Check has validated the stat's name against
+// sim.StatNames.
 func statOf(m sim.Metric, stat string) (v, se float64) {
 	if stat == "mean" {
 		return m.Mean, m.SE

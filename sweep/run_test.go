@@ -274,8 +274,8 @@ func TestShardedSweepMerges(t *testing.T) {
 // TestStatOf: every statistic a sweep file may name picks its own field.
 func TestStatOf(t *testing.T) {
 	m := sim.Metric{Stats: sim.Stats{Mean: 1, SD: 2, SE: 3, P5: 4, P50: 5, P90: 6, P95: 7, P99: 8, CVaR95: 9, Min: 10, Max: 11}}
-	want := map[string]float64{"mean": 1, "sd": 2, "p5": 4, "p50": 5, "p90": 6, "p95": 7, "p99": 8, "cvar95": 9, "min": 10, "max": 11}
-	for _, stat := range model.Stats {
+	want := map[string]float64{"mean": 1, "sd": 2, "se": 3, "p5": 4, "p50": 5, "p90": 6, "p95": 7, "p99": 8, "cvar95": 9, "min": 10, "max": 11}
+	for _, stat := range sim.StatNames {
 		v, se := statOf(m, stat)
 		if v != want[stat] || (stat == "mean") != (se == 3) {
 			t.Errorf("statOf(%s) = %g, se %g", stat, v, se)
@@ -414,5 +414,47 @@ func TestSobolWarnings(t *testing.T) {
 		if len(ws) != 1 || !strings.Contains(ws[0], tt.warn) {
 			t.Errorf("%d samples, %v: warnings %q; want one containing %q", tt.samples, tt.rows, ws, tt.warn)
 		}
+	}
+}
+
+// TestCheckOutputNames: Check refuses an output whose scope, id, metric,
+// stat or material the engine or the scenario lacks, each at its own
+// field's line, all at once; and accepts the scopes the engine has, the
+// consumers outside a restricting region among them.
+func TestCheckOutputNames(t *testing.T) {
+	sw := tinySweep(t, "oat", `outputs:
+  - {material: x, stat: median}
+  - {material: x, metric: shortfal}
+  - {scope: world, material: x}
+  - {scope: outside, id: US, material: x}
+  - {material: y}
+`)
+	// A consumer in China makes "outside CN" a scope of its own.
+	src := strings.Replace(tinyScenario, "consumers:\n", "consumers:\n  - {id: cn, region: CN, demand: {x: 100}}\n", 1)
+	src = strings.Replace(src, "routes:\n", "routes:\n  - {from: cn-mag, to: cn}\n", 1)
+	load := func(ovs []model.Override) (*model.Scenario, error) { return model.Parse([]byte(src), "tiny.yaml", ovs...) }
+	err := Check(sw, load)
+	for _, want := range []string{
+		`tiny-sweep.yaml:11:25: outputs[0].stat: unknown stat "median" (did you mean "mean"?)`,
+		`tiny-sweep.yaml:12:27: outputs[1].metric: unknown metric "shortfal" (did you mean "shortfall"?)`,
+		`outputs[2].scope: unknown scope "world"`,
+		`outputs[3].id: the scenario has no outside "US"; want one of CN`,
+		`outputs[4].material: the scenario has no material "y"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check: %v; want %q", err, want)
+		}
+	}
+	ok := tinySweep(t, "oat", `outputs:
+  - {scope: outside, id: CN, material: x, stat: se}
+  - {scope: consumer, id: us, material: x, metric: days_short, stat: p95}
+  - {scope: region, id: US, material: x}
+`)
+	if err := Check(ok, load); err != nil {
+		t.Errorf("Check of valid outputs: %v", err)
+	}
+	// Where every consumer is outside China, there is no outside scope.
+	if err := Check(ok, tinyLoader); err == nil || !strings.Contains(err.Error(), `no outside "CN"; it has none`) {
+		t.Errorf("Check of outside CN with no Chinese consumer: %v", err)
 	}
 }
