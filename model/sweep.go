@@ -70,7 +70,6 @@ func (o SweepOutput) Label() string {
 // Designs are the sweep designs.
 var Designs = []string{"oat", "grid", "lhs", "sobol", "morris"}
 
-
 // Value returns the override value for unit position u in [0, 1]: a point
 // of the range (to six significant digits), or one of the values (u split
 // into equal bins).

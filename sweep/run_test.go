@@ -432,7 +432,9 @@ func TestCheckOutputNames(t *testing.T) {
 	// A consumer in China makes "outside CN" a scope of its own.
 	src := strings.Replace(tinyScenario, "consumers:\n", "consumers:\n  - {id: cn, region: CN, demand: {x: 100}}\n", 1)
 	src = strings.Replace(src, "routes:\n", "routes:\n  - {from: cn-mag, to: cn}\n", 1)
-	load := func(ovs []model.Override) (*model.Scenario, error) { return model.Parse([]byte(src), "tiny.yaml", ovs...) }
+	load := func(ovs []model.Override) (*model.Scenario, error) {
+		return model.Parse([]byte(src), "tiny.yaml", ovs...)
+	}
 	err := Check(sw, load)
 	for _, want := range []string{
 		`tiny-sweep.yaml:11:25: outputs[0].stat: unknown stat "median" (did you mean "mean"?)`,
