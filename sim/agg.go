@@ -175,15 +175,15 @@ func (b *block) addTrial(w *worker) {
 // addScope records the metrics and period fractions of scope x material j
 // of the worker's last trial.
 func (b *block) addScope(w *worker, j, nH int) {
-	nP := w.p.nP
-	base := j * nMetrics
+	bp := w.p.byPer
+	base := byMetric.at(j, 0)
 	dem, sh := w.tDem[j], w.tShort[j]
 	frac := 0.0
 	if dem > 0 {
 		frac = sh / dem
 	}
 	peak := 0.0
-	for k := j * nP; k < (j+1)*nP; k++ {
+	for k := bp.at(j, 0); k < bp.at(j+1, 0); k++ {
 		if sh := w.perShort[k]; sh > 0 {
 			f := sh / w.perDem[k]
 			peak = max(peak, f)

@@ -14,7 +14,7 @@ import "math"
 func (w *worker) allocate(m int, t float64) {
 	p := w.p
 	tb := &p.mtab[m]
-	nN, nM := len(p.nodes), p.nM
+	nN := len(p.nodes)
 	n := len(tb.route)
 	var (
 		seenO            = w.seenO
@@ -43,15 +43,15 @@ func (w *worker) allocate(m int, t float64) {
 		cons := g.dest >= nN
 		switch {
 		case cons:
-			i := (g.dest-nN)*nM + m
+			i := p.byMat.at(g.dest-nN, m)
 			req = dem[i]
 			if refilling[i] {
 				req += refill[i]
 			}
 		case classes:
-			w.askByClass(g.dest, capM[g.dest*nM+m])
+			w.askByClass(g.dest, capM[p.byMat.at(g.dest, m)])
 		default:
-			req = min(seenO[g.dest], capM[g.dest*nM+m])
+			req = min(seenO[g.dest], capM[p.byMat.at(g.dest, m)])
 		}
 		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
@@ -69,7 +69,7 @@ func (w *worker) allocate(m int, t float64) {
 			}
 			fl := false
 			if alt {
-				u := under[int(route[k])*nM+m]
+				u := under[p.byMat.at(int(route[k]), m)]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
 			rf[k] = routeFlow{q: qk, f: fk, a: qk * fk, qc: qc, from: from[k], flagged: fl}
@@ -91,7 +91,7 @@ func (w *worker) allocate(m int, t float64) {
 	trig := math.Inf(1)
 	clocks := !math.IsInf(reroute, 1)
 	for k, ri := range route {
-		i := int(ri)*nM + m
+		i := p.byMat.at(int(ri), m)
 		deliv[i] = rf[k].dO + rf[k].dX
 		if !clocks {
 			continue
@@ -109,11 +109,11 @@ func (w *worker) allocate(m int, t float64) {
 	w.trig[m] = trig
 	out, outO, outX := w.out, w.outO, w.outX
 	for i := range p.nodes {
-		out[i*nM+m] = outO[i] + outX[i]
+		out[p.byMat.at(i, m)] = outO[i] + outX[i]
 	}
 	recv, inO, inX := w.recv, w.inO, w.inX
 	for c := range p.cons {
-		recv[c*nM+m] = inO[nN+c] + inX[nN+c]
+		recv[p.byMat.at(c, m)] = inO[nN+c] + inX[nN+c]
 	}
 }
 
@@ -125,7 +125,6 @@ func (w *worker) allocate(m int, t float64) {
 func (w *worker) supply(m int, extra bool) {
 	p := w.p
 	tb := &p.mtab[m]
-	nM := p.nM
 	n := len(tb.route)
 	var (
 		inO, inX       = w.inO, w.inX
@@ -156,7 +155,7 @@ func (w *worker) supply(m int, extra bool) {
 	for k, nodes := range p.nodesByStage {
 		fixed := extra && k == 0
 		for _, i := range nodes {
-			c := capM[i*nM+m]
+			c := capM[p.byMat.at(i, m)]
 			in := inO[i] + inX[i]
 			if k == 0 {
 				in = inf
@@ -296,11 +295,10 @@ const maxRounds = 500
 func (w *worker) rerouteFixedPoint(m int) {
 	p := w.p
 	tb := &p.mtab[m]
-	nM := p.nM
 	n := len(tb.route)
 	capM, seenO, spare := w.cap, w.seenO, w.spareN
 	for i := range p.nodes {
-		spare[i] = max(0, capM[i*nM+m]-seenO[i])
+		spare[i] = max(0, capM[p.byMat.at(i, m)]-seenO[i])
 	}
 	rf := w.rf[:n]
 	// Until a supply has run with rerouted requests, every source is taken

@@ -9,6 +9,22 @@ import (
 	"github.com/reesim/reesim/model"
 )
 
+// stride is a row-major layout: in a table with that many columns, the
+// slot of (row, col) is row*stride + col. The worker's and the
+// aggregate's flat tables use two, which the plan owns: byMat, one value
+// per (row, material), the rows being nodes, consumers, routes or scopes
+// as each table's comment says; and byPer, one value per (cell of a byMat
+// table, reporting period). Every index into those tables goes through
+// them.
+type stride int
+
+// at is the slot of (row, col).
+func (s stride) at(row, col int) int { return row*int(s) + col }
+
+// byMetric lays out the aggregate's cells: one per (scope-material cell,
+// metric).
+const byMetric stride = nMetrics
+
 // plan is a scenario compiled to index arrays and samplers. It is read-only
 // once built and shared by all workers.
 type plan struct {
@@ -19,6 +35,8 @@ type plan struct {
 	horizon float64
 	period  float64
 	nP      int       // reporting periods (the last may be partial)
+	byMat   stride    // (row, material): nM columns
+	byPer   stride    // (cell, period): nP columns
 	breaks  []float64 // static breakpoints in (0, horizon): periods, months
 	// breakMask[i] is the set of materials whose flows can change at
 	// breaks[i]: all at a month (demand steps), none at a period boundary.
@@ -173,6 +191,7 @@ func compile(sc *model.Scenario) (*plan, error) {
 		return nil, fmt.Errorf("sim: scenario %s has no usable horizon or period", sc.Name)
 	}
 	p.nP = max(1, int(math.Ceil(p.horizon/p.period-1e-9))) // a horizon shorter than a period has one
+	p.byMat, p.byPer = stride(p.nM), stride(p.nP)
 	p.allMask = ^uint64(0)
 	if p.nM < 64 {
 		p.allMask = 1<<p.nM - 1

@@ -156,7 +156,7 @@ func pairCells(pa, pb *plan) (cells [][2]int, diffs []pairDiff) {
 				continue
 			}
 			for k := range nMetrics {
-				c := [2]int{(pa.canon[s]*pa.nM+m)*nMetrics + k, (pb.canon[sb]*pb.nM+mb)*nMetrics + k}
+				c := [2]int{byMetric.at(pa.byMat.at(pa.canon[s], m), k), byMetric.at(pb.byMat.at(pb.canon[sb], mb), k)}
 				i, seen := index[c]
 				if !seen {
 					i = len(cells)

@@ -108,7 +108,7 @@ func (p *plan) layout() *recordLayout {
 		for m, mat := range p.mats {
 			for _, name := range RecordMetrics {
 				k := slices.Index(MetricNames, name)
-				l.outputs = append(l.outputs, recOutput{name: string(sc.kind) + "/" + sc.id + "/" + mat + "/" + name, cell: (p.canon[s]*p.nM+m)*nMetrics + k})
+				l.outputs = append(l.outputs, recOutput{name: string(sc.kind) + "/" + sc.id + "/" + mat + "/" + name, cell: byMetric.at(p.byMat.at(p.canon[s], m), k)})
 			}
 		}
 	}

@@ -308,7 +308,7 @@ func PrecisionOf(rel, abs float64, what string, of func(Metric) bool) func(*Resu
 
 // result turns aggregates into a Result.
 func (p *plan) result(a *agg, seed uint64) *Result {
-	nM, nP := p.nM, p.nP
+	nP := p.nP
 	r := &Result{
 		Scenario: p.sc.Name, ScenarioSHA256: p.sc.SHA256, Seed: seed, Trials: int(a.trials),
 		Materials: p.mats, Stages: p.sc.Stages,
@@ -328,15 +328,15 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 	names := MetricNames
 	for s, sc := range p.scopes {
 		for m, mat := range p.mats {
-			j := p.canon[s]*nM + m
+			j := p.byMat.at(p.canon[s], m)
 			for k, name := range names {
-				r.Metrics = append(r.Metrics, Metric{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, Stats: a.stats(j*nMetrics + k)})
+				r.Metrics = append(r.Metrics, Metric{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, Stats: a.stats(byMetric.at(j, k))})
 			}
 			for k, name := range names {
 				if !slices.Contains(DistMetrics, name) {
 					continue
 				}
-				i := j*nMetrics + k
+				i := byMetric.at(j, k)
 				m := &a.mom[i]
 				d := Distribution{Scope: sc.kind, ID: sc.id, Material: mat, Metric: name, N: int64(m.n)}
 				if m.n > 0 {
@@ -348,7 +348,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 			}
 			ser := Series{Scope: sc.kind, ID: sc.id, Material: mat}
 			for k := range nP {
-				i := j*nP + k
+				i := p.byPer.at(j, k)
 				ser.Mean = append(ser.Mean, a.ser[i].float()/float64(a.trials))
 				h := a.serH[i]
 				if h == nil {
@@ -368,7 +368,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 		for m, mat := range p.mats {
 			u := Utilisation{Node: node.id, Material: mat}
 			for k := range nP {
-				u.Mean = append(u.Mean, a.util[(n*nM+m)*nP+k].float()/float64(a.trials))
+				u.Mean = append(u.Mean, a.util[p.byPer.at(p.byMat.at(n, m), k)].float()/float64(a.trials))
 			}
 			r.Utilisation = append(r.Utilisation, u)
 		}
@@ -376,7 +376,7 @@ func (p *plan) result(a *agg, seed uint64) *Result {
 	for f, fk := range p.flowKeys {
 		fl := Flow{FlowKey: fk}
 		for k := range nP {
-			fl.Mean = append(fl.Mean, a.flow[f*nP+k].float()/float64(a.trials))
+			fl.Mean = append(fl.Mean, a.flow[p.byPer.at(f, k)].float()/float64(a.trials))
 		}
 		r.Flows = append(r.Flows, fl)
 	}

@@ -226,7 +226,7 @@ func (w *worker) sample(trial uint64) {
 			if s != nil {
 				v = s.draw(&w.st) / model.DaysPerYear
 			}
-			w.cap0[n*nM+m] = v
+			w.cap0[p.byMat.at(n, m)] = v
 		}
 	}
 	for c, pc := range p.cons {
@@ -243,7 +243,7 @@ func (w *worker) sample(trial uint64) {
 			w.subRamp[c] = pc.subRamp.draw(&w.st)
 		}
 		for m := range nM {
-			i := c*nM + m
+			i := p.byMat.at(c, m)
 			d := 0.0
 			if s := pc.demand[m]; s != nil {
 				d = s.draw(&w.st) / model.DaysPerYear
@@ -525,7 +525,7 @@ func (w *worker) evaluate(tm float64) {
 		frac := rampValue(tm, s.online, s.ramp, 0, 1)
 		n := p.builds[b].node
 		for m := range nM {
-			w.cap[n*nM+m] += frac * s.cap[m]
+			w.cap[p.byMat.at(n, m)] += frac * s.cap[m]
 		}
 	}
 	for n := range w.keep {
@@ -541,7 +541,7 @@ func (w *worker) evaluate(tm float64) {
 	for n, k := range w.keep {
 		if k != 1 {
 			for m := range nM {
-				w.cap[n*nM+m] *= k
+				w.cap[p.byMat.at(n, m)] *= k
 			}
 		}
 	}
@@ -559,7 +559,7 @@ func (w *worker) evaluate(tm float64) {
 			g = math.Pow(1+w.growth[c], month/12)
 		}
 		for m := range nM {
-			i := c*nM + m
+			i := p.byMat.at(c, m)
 			d := min(w.dem0[i]*g, maxDemand) // docs/model.md, limits
 			w.demAll[i] = d
 			if s := w.subStart[i]; s >= 0 && tm >= s {
@@ -595,7 +595,7 @@ func (w *worker) substitute(t float64) uint64 {
 			continue
 		}
 		for m := range nM {
-			i := c*nM + m
+			i := p.byMat.at(c, m)
 			if w.subF[i] <= 0 {
 				continue
 			}
@@ -761,7 +761,7 @@ func (w *worker) run(trial uint64) error {
 		clear(w.shortS)
 		for c, pc := range p.cons {
 			for m := range nM {
-				i := c*nM + m
+				i := p.byMat.at(c, m)
 				D, G := w.dem[i], w.recv[i]
 				draw, fill, rel, short := w.draw[i], w.fill[i], w.rel[i], w.short[i]
 				switch {
@@ -792,13 +792,13 @@ func (w *worker) run(trial uint64) error {
 				dem, sh, dl := D*dt, short*dt, (min(G, D)+draw+rel)*dt
 				sub := (w.demAll[i] - D) * dt
 				for _, s := range pc.scopeIdx {
-					j := s*nM + m
+					j := p.byMat.at(s, m)
 					w.tDem[j] += dem
 					w.tSub[j] += sub
 					w.tShort[j] += sh
 					w.tDlv[j] += dl
-					w.perDem[j*nP+per] += dem
-					w.perShort[j*nP+per] += sh
+					w.perDem[p.byPer.at(j, per)] += dem
+					w.perShort[p.byPer.at(j, per)] += sh
 					w.shortS[j] += short
 				}
 			}
@@ -851,16 +851,16 @@ func (w *worker) flush(m int, t float64) {
 	if dt <= 0 {
 		return
 	}
-	nM, nP, per := p.nM, p.nP, w.curPer
+	per := w.curPer
 	for n := range p.nodes {
-		i := n*nM + m
-		w.utilOut[i*nP+per] += w.out[i] * dt
-		w.utilCap[i*nP+per] += w.cap[i] * dt
+		i := p.byMat.at(n, m)
+		w.utilOut[p.byPer.at(i, per)] += w.out[i] * dt
+		w.utilCap[p.byPer.at(i, per)] += w.cap[i] * dt
 	}
 	for _, ri := range p.mtab[m].route {
-		i := int(ri)*nM + m
+		i := p.byMat.at(int(ri), m)
 		if v := w.deliv[i]; v > 0 {
-			w.flow[p.routeFlow[i]*nP+per] += v * dt
+			w.flow[p.byPer.at(p.routeFlow[i], per)] += v * dt
 		}
 	}
 }
