@@ -33,6 +33,34 @@
 // is within QuantileRelErr (0.39 %) of the exact empirical quantile of the
 // same trials; minima and maxima are exact.
 //
+// # Where things live
+//
+// compile.go turns a scenario into a plan: index arrays, per-material
+// route tables (mtable), samplers, scopes, and the strides of every flat
+// table (stride: byMat, byPer, byMetric). trial.go is a worker: sample
+// draws a trial's values, schedule lays out its breakpoints, evaluate
+// sets capacities, restriction factors and demands on a segment, and run
+// walks the segments. alloc.go is the allocation of docs/model.md 4.2-4.4:
+// ordinary requests, supply, and rerouting to its fixed point, over one
+// routeFlow per route position. agg.go and hist.go aggregate trials
+// exactly; run.go runs blocks of trials on workers and builds the Result;
+// part.go, pair.go and records.go are shards, paired runs and per-trial
+// records; grid.go is the reporting grid and the scopes.
+//
+// To add an event type: its YAML fields, types and validation in model;
+// here, its compiled form and samplers in compile (beside restr, truces,
+// builds and outages), its draws in sample, its instants in schedule, its
+// effect in evaluate, and its inputs in records' layout.
+//
+// To add a metric: a constant before nMetrics in agg.go, its name in
+// result.go (metricNames ties the two; DistMetrics if it gets quantiles),
+// its per-trial total in run's integration, and its value in
+// block.addScope; then its words and unit in output (MetricWords,
+// MetricUnit) and its definition in docs/model.md section 5.
+//
+// A chart is the plots package's: a function returning a plots.Chart
+// (name, title, caption, drawing), listed in plots.Charts.
+//
 // # Concurrency
 //
 // Run uses a fixed pool of workers over blocks of trials, each with its own
