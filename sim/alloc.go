@@ -32,6 +32,7 @@ func (w *worker) allocate(m int, t float64) {
 	)
 	clear(seenO)
 	classes, two := w.q2.nCl > 1, w.q2.nCl == 2
+	class, ask, s2 := tb.class[:n], w.ask, w.s2
 	switch {
 	case two:
 		clear(w.s2)
@@ -63,7 +64,21 @@ func (w *worker) allocate(m int, t float64) {
 			var qc [2]float64
 			switch {
 			case two:
-				qc, qk = w.request2(m, k, cons, share[k]*req, fk)
+				// request2, inline: the route's requests by class and
+				// their total, added, capped by fk, to its source's.
+				if cons {
+					qc[class[k]] = qk
+				} else {
+					for c, x := range ask {
+						qc[max(c, int(class[k]))] += share[k] * x
+					}
+				}
+				sr := &s2[from[k]]
+				qk = 0
+				sr[0] += qc[0] * fk
+				qk += qc[0]
+				sr[1] += qc[1] * fk
+				qk += qc[1]
 			case classes:
 				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
 			}
@@ -606,29 +621,6 @@ func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64
 		total += x
 	}
 	return total
-}
-
-// request2 is requestByClass for two classes: it returns the route's
-// requests by class and their total, and adds them, capped by f, to its
-// source's requests seen.
-func (w *worker) request2(m, k int, consumer bool, req, f float64) ([2]float64, float64) {
-	tb := &w.p.mtab[m]
-	share, cl := tb.share[k], int(tb.class[k])
-	var qr [2]float64
-	if consumer {
-		qr[cl] = req
-	} else {
-		for c, x := range w.ask {
-			qr[max(c, cl)] += share * x
-		}
-	}
-	sr := &w.s2[tb.from[k]]
-	var total float64
-	sr[0] += qr[0] * f
-	total += qr[0]
-	sr[1] += qr[1] * f
-	total += qr[1]
-	return qr, total
 }
 
 // serveByClass splits node i's ordinary output o over the request classes
