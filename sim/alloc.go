@@ -27,6 +27,7 @@ func (w *worker) allocate(m int, t float64) {
 		share, from      = tb.share[:n], tb.from[:n]
 		route            = tb.route[:n]
 		pairOff, pairIdx = tb.pairOff, tb.pairIdx
+		pair2, twoPairs  = tb.pair2[:n], tb.twoPairs
 		reroute          = w.reroute
 		anyFlag          bool
 	)
@@ -57,8 +58,17 @@ func (w *worker) allocate(m int, t float64) {
 		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
 			fk := 1.0
-			for _, pi := range pairIdx[pairOff[k]:pairOff[k+1]] {
-				fk = min(fk, pairF[pi])
+			if twoPairs {
+				if pp := pair2[k]; pp[0] >= 0 {
+					fk = min(fk, pairF[pp[0]])
+					if pp[1] >= 0 {
+						fk = min(fk, pairF[pp[1]])
+					}
+				}
+			} else {
+				for _, pi := range pairIdx[pairOff[k]:pairOff[k+1]] {
+					fk = min(fk, pairF[pi])
+				}
 			}
 			qk := share[k] * req
 			var qc [2]float64

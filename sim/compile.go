@@ -557,9 +557,14 @@ type mtable struct {
 	share   []float64
 	pairOff []int32 // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
 	pairIdx []int32
-	groups  []group // position ranges per destination
-	alt     []bool  // per group: the destination has more than one route
-	altPos  []bool  // per position: its group's alt
+	// pair2[k] is position k's first two restriction pairs (-1: none),
+	// which is all of them where twoPairs: the request pass reads them
+	// without a loop.
+	pair2    [][2]int32
+	twoPairs bool
+	groups   []group // position ranges per destination
+	alt      []bool  // per group: the destination has more than one route
+	altPos   []bool  // per position: its group's alt
 	// supG[k] is the range [lo, hi) of the groups whose routes leave stage
 	// k: request order is by destination stage, last first, so each source
 	// stage's groups are contiguous.
@@ -579,9 +584,14 @@ func (p *plan) buildTable(m int) mtable {
 			t.class = append(t.class, int32(r.class))
 			t.share = append(t.share, r.share[m])
 			t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
-			for _, pi := range r.pairs[m] {
+			pp := [2]int32{-1, -1}
+			for i, pi := range r.pairs[m] {
 				t.pairIdx = append(t.pairIdx, int32(pi))
+				if i < 2 {
+					pp[i] = int32(pi)
+				}
 			}
+			t.pair2 = append(t.pair2, pp)
 		}
 		ng.end = len(t.route)
 		t.groups = append(t.groups, ng)
@@ -591,6 +601,10 @@ func (p *plan) buildTable(m int) mtable {
 		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
+	t.twoPairs = true
+	for k := range t.route {
+		t.twoPairs = t.twoPairs && t.pairOff[k+1]-t.pairOff[k] <= 2
+	}
 	t.supG = make([][2]int32, p.nStages)
 	for k := range p.nStages {
 		lo, hi, n := int32(len(t.groups)), int32(0), 0
