@@ -176,11 +176,15 @@ func newWorker(p *plan, seed uint64) *worker {
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
 	}
 	if nCl := len(p.classes); nCl > 1 {
-		w.q2, w.seen2, w.ratio2 = newClassTable(nR, nCl), newClassTable(nN, nCl), newClassTable(nN, nCl)
-		w.ask = f(nCl)
+		// Two classes live in routeFlow.qc, s2 and r2; the general tables
+		// keep only the class count then.
+		rows, nodes := nR, nN
 		if nCl == 2 {
+			rows, nodes = 0, 0
 			w.s2, w.r2 = make([][2]float64, nN), make([][2]float64, nN)
 		}
+		w.q2, w.seen2, w.ratio2 = newClassTable(rows, nCl), newClassTable(nodes, nCl), newClassTable(nodes, nCl)
+		w.ask = f(nCl)
 	}
 	w.rs = make([]rstate, len(p.restr))
 	for i := range w.rs {
