@@ -325,15 +325,6 @@ func (s *swatch) Thumbnail(c *draw.Canvas) {
 	c.Fill(c.Rectangle.Path())
 }
 
-func findDist(r *sim.Result, scope sim.ScopeKind, id, mat, metric string) (sim.Distribution, bool) {
-	for _, d := range r.Distributions {
-		if d.Scope == scope && d.ID == id && d.Material == mat && d.Metric == metric {
-			return d, true
-		}
-	}
-	return sim.Distribution{}, false
-}
-
 // scopesOf lists the total and every consumer, the lines of per-scope
 // charts.
 func scopesOf(r *sim.Result) []struct {
@@ -387,7 +378,7 @@ func exceedance(r *sim.Result, mat string, logProb bool, k float64) Chart {
 		p.Y.Min, p.Y.Max = 0, 1
 	}
 	for i, s := range scopesOf(r) {
-		d, ok := findDist(r, s.scope, s.id, mat, sim.MetricShortfall)
+		d, ok := r.FindDistribution(s.scope, s.id, mat, sim.MetricShortfall)
 		ps, _ := r.Find(s.scope, s.id, mat, sim.MetricPShort)
 		if !ok || len(d.Q) == 0 {
 			continue
@@ -487,7 +478,7 @@ func histogram(r *sim.Result, mat string, k float64) Chart {
 	p.X.Tick.Marker = percentTicks{}
 	p.Y.Label.Text = "share of trials"
 	p.Y.Tick.Marker = percentTicks{}
-	d, ok := findDist(r, sim.ScopeTotal, "all", mat, sim.MetricShortfallFrac)
+	d, ok := r.FindDistribution(sim.ScopeTotal, "all", mat, sim.MetricShortfallFrac)
 	m, _ := r.Find(sim.ScopeTotal, "all", mat, sim.MetricShortfallFrac)
 	if ok && len(d.Q) > 0 {
 		hi := d.Q[len(d.Q)-1]
@@ -553,7 +544,7 @@ func survival(r *sim.Result, mat string, k float64) Chart {
 	p.X.Min, p.X.Max = 0, r.HorizonDays
 	for i, s := range scopesOf(r) {
 		ps, _ := r.Find(s.scope, s.id, mat, sim.MetricPShort)
-		d, _ := findDist(r, s.scope, s.id, mat, sim.MetricTimeToShort)
+		d, _ := r.FindDistribution(s.scope, s.id, mat, sim.MetricTimeToShort)
 		pts := plotter.XYs{{X: 0, Y: 1 - ps.Mean*cdfAt(0, r.DistP, d.Q)}}
 		for k, q := range d.Q {
 			pts = append(pts, plotter.XY{X: q, Y: 1 - ps.Mean*r.DistP[k]})

@@ -45,7 +45,7 @@ func summary(r *sim.Result, attr []AttributionRow, est []drivers.Estimate) []str
 			fmt.Fprintf(&b, " The most exposed region is %s: short in %s of trials, lacking %s of its demand on average.", worst.ID, output.Percent(wp.Mean), output.Percent(worst.Mean))
 		}
 		ts, _ := r.Find(sim.ScopeTotal, "all", mat, sim.MetricTimeToShort)
-		if d, ok := distribution(r, mat, sim.MetricDaysShort); ok && ts.N > 0 {
+		if d, ok := r.FindDistribution(sim.ScopeTotal, "all", mat, sim.MetricDaysShort); ok && len(d.Q) == len(r.DistP) && len(d.Q) > 0 && ts.N > 0 {
 			// The median of the short trials: the unconditional quantile
 			// at 1 - P(short)/2.
 			days := quantileAt(r.DistP, d.Q, 1-ps.Mean/2)
@@ -109,15 +109,6 @@ func list(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-func distribution(r *sim.Result, mat, metric string) (sim.Distribution, bool) {
-	for _, d := range r.Distributions {
-		if d.Scope == sim.ScopeTotal && d.Material == mat && d.Metric == metric {
-			return d, len(d.Q) == len(r.DistP) && len(d.Q) > 0
-		}
-	}
-	return sim.Distribution{}, false
 }
 
 // quantileAt interpolates the quantile at level p from quantiles qs at

@@ -200,3 +200,14 @@ func (r *Result) Find(scope ScopeKind, id, material, metric string) (Metric, boo
 	}
 	return Metric{}, false
 }
+
+// FindDistribution returns the quantiles of a metric (one of DistMetrics)
+// at a scope, on the grid DistP.
+func (r *Result) FindDistribution(scope ScopeKind, id, material, metric string) (Distribution, bool) {
+	for _, d := range r.Distributions {
+		if d.Scope == scope && d.ID == id && d.Material == material && d.Metric == metric {
+			return d, true
+		}
+	}
+	return Distribution{}, false
+}
