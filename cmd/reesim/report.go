@@ -114,23 +114,10 @@ func readAttribution(dir string) ([]report.AttributionRow, error) {
 	if err := checkResultDir(dir, output.KindAttribution, "attribution.csv"); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(filepath.Join(dir, "attribution.csv"))
+	recs, col, err := readCSV(dir, "attribution.csv", "an attribution", "write it again with: reesim attribute SCENARIO --out "+dir,
+		"material", "event", "type", "accounts_for_t", "se_t", "share", "cost_usd", "usd_per_t_avoided", "usd_per_t_low", "usd_per_t_high")
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(recs) < 1 {
-		return nil, usagef("write it with: reesim attribute SCENARIO --out "+dir, "%s/attribution.csv is not an attribution: %v", dir, err)
-	}
-	col := map[string]int{}
-	for i, c := range recs[0] {
-		col[c] = i
-	}
-	for _, c := range []string{"material", "event", "type", "accounts_for_t", "se_t", "share", "cost_usd", "usd_per_t_avoided", "usd_per_t_low", "usd_per_t_high"} {
-		if _, ok := col[c]; !ok {
-			return nil, usagef("write it again with: reesim attribute SCENARIO --out "+dir, "%s/attribution.csv has no %s column", dir, c)
-		}
 	}
 	num := func(s string) float64 {
 		v, err := strconv.ParseFloat(s, 64)
@@ -140,7 +127,7 @@ func readAttribution(dir string) ([]report.AttributionRow, error) {
 		return v
 	}
 	var rows []report.AttributionRow
-	for _, r := range recs[1:] {
+	for _, r := range recs {
 		rows = append(rows, report.AttributionRow{Material: r[col["material"]], ID: r[col["event"]], Type: r[col["type"]],
 			AccountsFor: num(r[col["accounts_for_t"]]), SE: num(r[col["se_t"]]), Share: num(r[col["share"]]),
 			CostUSD: num(r[col["cost_usd"]]), USDPerT: num(r[col["usd_per_t_avoided"]]), USDLo: num(r[col["usd_per_t_low"]]), USDHi: num(r[col["usd_per_t_high"]])})
@@ -169,15 +156,17 @@ func readFigures(dir, prefix string) ([]report.Figure, error) {
 }
 
 // readCSV reads a result directory's CSV file whole, with its columns by
-// name, refusing one that lacks a column in want.
-func readCSV(dir, name string, want ...string) ([][]string, map[string]int, error) {
-	data, err := model.ReadFile(filepath.Join(dir, name), "result")
+// name, refusing one that is not a CSV of what it should hold (as in "an
+// attribution") or lacks a column in want; hint says how to write it.
+func readCSV(dir, name, what, hint string, want ...string) ([][]string, map[string]int, error) {
+	path := filepath.Join(dir, name)
+	data, err := model.ReadFile(path, "result")
 	if err != nil {
 		return nil, nil, err
 	}
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil || len(recs) < 1 {
-		return nil, nil, usagef("write it again with reesim", "%s is not a CSV file reesim wrote: %v", filepath.Join(dir, name), err)
+		return nil, nil, usagef(hint, "%s is not %s: %v", path, what, err)
 	}
 	col := map[string]int{}
 	for i, c := range recs[0] {
@@ -185,7 +174,7 @@ func readCSV(dir, name string, want ...string) ([][]string, map[string]int, erro
 	}
 	for _, c := range want {
 		if _, ok := col[c]; !ok {
-			return nil, nil, usagef("write it again with reesim", "%s has no %s column", filepath.Join(dir, name), c)
+			return nil, nil, usagef(hint, "%s has no %s column", path, c)
 		}
 	}
 	return recs[1:], col, nil
@@ -217,7 +206,7 @@ func readSweepSection(dir string) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, usagef("give the --out DIR of 'reesim sweep'", "%s is not a finished sweep: %v", dir, err)
 	}
-	rows, col, err := readCSV(dir, "indices.csv", "output", "param", "index", "estimate", "ci_low", "ci_high")
+	rows, col, err := readCSV(dir, "indices.csv", "a sweep's indices", "run the sweep again: reesim sweep SWEEP.yaml --out "+dir, "output", "param", "index", "estimate", "ci_low", "ci_high")
 	if err != nil {
 		return report.Section{}, err
 	}
@@ -261,7 +250,7 @@ func readComparisonSection(dir string) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, usagef("write it again with reesim compare A B --out "+dir, "%s/comparison.json is damaged: %v", dir, err)
 	}
-	rows, col, err := readCSV(dir, "differences.csv", "scope", "id", "material", "metric", "unit", "mean_a", "mean_b", "diff", "se_diff")
+	rows, col, err := readCSV(dir, "differences.csv", "a comparison's differences", "write it again with: reesim compare A B --out "+dir, "scope", "id", "material", "metric", "unit", "mean_a", "mean_b", "diff", "se_diff")
 	if err != nil {
 		return report.Section{}, err
 	}
