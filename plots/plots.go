@@ -223,10 +223,7 @@ func fanChart(r *sim.Result, mat string, k float64) Chart {
 		p := plot.New()
 		style(p, k)
 		p.Title.TextStyle.Font.Size = vg.Points(16 * k)
-		p.Title.Text = "all consumers"
-		if s.Scope != sim.ScopeTotal {
-			p.Title.Text = s.Scope.Label(s.ID)
-		}
+		p.Title.Text = output.ScopeWords(string(s.Scope), s.ID)
 		timeAxis(p)
 		p.X.Label.Text = ""
 		p.Y.Label.Text = "shortfall, % of demand"
@@ -336,7 +333,7 @@ func scopesOf(r *sim.Result) []struct {
 		scope sim.ScopeKind
 		id    string
 		label string
-	}{{sim.ScopeTotal, "all", "all consumers"}}
+	}{{sim.ScopeTotal, "all", output.ScopeWords(string(sim.ScopeTotal), "all")}}
 	for _, m := range r.Metrics {
 		if m.Scope == sim.ScopeOutside && m.Material == r.Materials[0] && m.Metric == sim.MetricShortfall {
 			out = append(out, struct {

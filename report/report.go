@@ -169,14 +169,11 @@ func Write(w io.Writer, in Input) error {
 				first = fmt.Sprintf("%.0f days", ts.P50)
 			}
 			f := finding{
-				Scope: string(m.Scope), ID: m.ID, Label: m.Scope.Label(m.ID),
+				Scope: string(m.Scope), ID: m.ID, Label: output.ScopeWords(string(m.Scope), m.ID),
 				PShort: pct(ps.Mean), PShortSE: pct(ps.SE),
 				Mean: tonnes(m.Mean), MeanSE: tonnes(m.SE), Frac: pct(fr.Mean),
 				P95: tonnes(m.P95), CVaR95: tonnes(m.CVaR95), FirstShort: first,
 				Short: ps.Mean > 0,
-			}
-			if m.Scope == sim.ScopeTotal {
-				f.Label = "all consumers"
 			}
 			if m.Scope == sim.ScopeRegion {
 				var ids []string
