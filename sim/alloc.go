@@ -97,7 +97,13 @@ func (w *worker) allocate(m int, t float64) {
 				u := under[p.byMat.at(int(route[k]), m)]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
-			rf[k] = routeFlow{q: qk, f: fk, a: qk * fk, qc: qc, from: from[k], flagged: fl}
+			// Field by field: a struct literal is built on the stack
+			// and copied in 16-byte moves that straddle its 8-byte
+			// stores, a store-forwarding stall per route.
+			r := &rf[k]
+			r.q, r.f, r.a, r.qc = qk, fk, qk*fk, qc
+			r.e, r.xq, r.dX = 0, 0, 0
+			r.from, r.flagged = from[k], fl
 			seenO[from[k]] += qk * fk
 			anyFlag = anyFlag || fl
 		}
@@ -168,13 +174,11 @@ func (w *worker) supply(m int, extra bool) {
 	// the ones the pass's ordinary supply set: a mine's input is
 	// unbounded, so rerouted requests cannot change them. Every other
 	// ordinary input is assigned below before it is read, so only the
-	// ordinary supply clears them.
+	// ordinary supply clears them (allocate clears the routes' rerouted
+	// deliveries).
 	clear(inX)
 	if !extra {
 		clear(inO)
-		for k := range rf {
-			rf[k].dX = 0
-		}
 		clear(outX)
 	}
 	for k, nodes := range p.nodesByStage {
