@@ -152,7 +152,8 @@ func (w *worker) allocate(m int, t float64) {
 // out min(capacity, input, requests) and serves its routes pro rata. With
 // extra, rerouted requests are served from the capacity and input that
 // ordinary requests left; a node's input is pooled, so rerouted input
-// also serves its ordinary requests.
+// also serves its ordinary requests; and each route records what its
+// source delivered of them (routeFlow.seeDelivered).
 func (w *worker) supply(m int, extra bool) {
 	p := w.p
 	tb := &p.mtab[m]
@@ -247,9 +248,11 @@ func (w *worker) supply(m int, extra bool) {
 			if fixed {
 				for j := range gr {
 					r := &gr[j]
-					x := r.xa * ratioX[r.from]
+					rx := ratioX[r.from]
+					x := r.xa * rx
 					r.dX = x
 					sX += x
+					r.seeDelivered(rx)
 				}
 				inX[g.dest] = sX
 				continue
@@ -268,9 +271,11 @@ func (w *worker) supply(m int, extra bool) {
 					r.dO = v
 					sO += v
 					if extra {
-						x := r.xa * ratioX[s]
+						rx := ratioX[s]
+						x := r.xa * rx
 						r.dX = x
 						sX += x
+						r.seeDelivered(rx)
 					}
 				}
 			case classes:
@@ -281,18 +286,22 @@ func (w *worker) supply(m int, extra bool) {
 					r.dO = v
 					sO += v
 					if extra {
-						x := r.xa * ratioX[r.from]
+						rx := ratioX[r.from]
+						x := r.xa * rx
 						r.dX = x
 						sX += x
+						r.seeDelivered(rx)
 					}
 				}
 			case extra:
 				for j := range gr {
 					r := &gr[j]
-					v, x := r.a*ratioO[r.from], r.xa*ratioX[r.from]
+					rx := ratioX[r.from]
+					v, x := r.a*ratioO[r.from], r.xa*rx
 					r.dO, r.dX = v, x
 					sO += v
 					sX += x
+					r.seeDelivered(rx)
 				}
 			default:
 				for j := range gr {
@@ -357,15 +366,6 @@ func (w *worker) rerouteFixedPoint(m int) {
 		}
 		w.rounds++
 		w.supply(m, true)
-		// A candidate that did not deliver its part in full gets no
-		// more than the levels it has now (see levels).
-		for k := range rf {
-			r := &rf[k]
-			r.phi = r.f * ratioX[r.from]
-			if r.part > 0 && r.shortLvl == noLevel && r.phi < 1-tiny {
-				r.shortLvl = r.lvl
-			}
-		}
 		if w.reroute == 0 && w.flagShort(m) {
 			w.extraChanged = true
 		}
@@ -407,6 +407,17 @@ type routeFlow struct {
 	from          int32 // source node
 	lvl, shortLvl int32 // levels (see levels)
 	flagged       bool  // failing: its missing amount is rerouted
+}
+
+// seeDelivered records, after a supply with rerouted requests, the
+// fraction rx of them the route's source delivered: phi is what the route
+// delivers of its own, and a candidate that did not deliver its part in
+// full gets no more than the levels it has now (see levels).
+func (r *routeFlow) seeDelivered(rx float64) {
+	r.phi = r.f * rx
+	if r.part > 0 && r.shortLvl == noLevel && r.phi < 1-tiny {
+		r.shortLvl = r.lvl
+	}
 }
 
 // noLevel marks a candidate that has delivered every part it was asked.
