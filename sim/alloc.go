@@ -71,24 +71,29 @@ func (w *worker) allocate(m int, t float64) {
 				}
 			}
 			qk := share[k] * req
-			var qc [2]float64
+			// q0 and q1 are the route's requests by class where there
+			// are two: scalars, since an array built in memory element
+			// by element and then copied whole stalls on the copy.
+			var q0, q1 float64
 			switch {
 			case two:
 				// request2, inline: the route's requests by class and
 				// their total, added, capped by fk, to its source's.
-				if cons {
-					qc[class[k]] = qk
-				} else {
-					for c, x := range ask {
-						qc[max(c, int(class[k]))] += share[k] * x
-					}
+				// Class 1 is asked for both of its destination's classes.
+				switch {
+				case cons && class[k] == 0:
+					q0 = qk
+				case cons:
+					q1 = qk
+				case class[k] == 0:
+					q0, q1 = share[k]*ask[0], share[k]*ask[1]
+				default:
+					q1 = share[k]*ask[0] + share[k]*ask[1]
 				}
 				sr := &s2[from[k]]
-				qk = 0
-				sr[0] += qc[0] * fk
-				qk += qc[0]
-				sr[1] += qc[1] * fk
-				qk += qc[1]
+				sr[0] += q0 * fk
+				sr[1] += q1 * fk
+				qk = q0 + q1
 			case classes:
 				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
 			}
@@ -101,7 +106,8 @@ func (w *worker) allocate(m int, t float64) {
 			// and copied in 16-byte moves that straddle its 8-byte
 			// stores, a store-forwarding stall per route.
 			r := &rf[k]
-			r.q, r.f, r.a, r.qc = qk, fk, qk*fk, qc
+			r.q, r.f, r.a = qk, fk, qk*fk
+			r.qc[0], r.qc[1] = q0, q1
 			r.e, r.xq, r.dX = 0, 0, 0
 			r.from, r.flagged = from[k], fl
 			seenO[from[k]] += qk * fk
