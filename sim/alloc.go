@@ -482,6 +482,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 		seenX, spare   = w.seenX, w.spareN
 		rf             = w.rf[:n]
 		share          = tb.share[:n]
+		alt            = tb.alt
 		changed        = w.extraChanged
 		scale, largest float64
 	)
@@ -506,8 +507,15 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 				M += max(0, r.q+ek-r.got(ek))
 			}
 		}
-		if tb.alt[gi] {
+		switch {
+		case !alt[gi]:
+		case M > 0:
 			w.levels(gr, M)
+		default:
+			// Nothing is missing: no candidate is asked anything.
+			for j := range gr {
+				gr[j].part = 0
+			}
 		}
 		for j := range gr {
 			r := &gr[j]
@@ -528,7 +536,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	return changed || scale > 1e-12*max(largest, 1e-300)
 }
 
-// levels splits the missing amount M of destination group g over its
+// levels splits the missing amount M > 0 of destination group g over its
 // routes that are not failing (docs/model.md 4.4), into w.part. At level 0
 // every candidate whose source has spare capacity is asked its share of M
 // in proportion to that spare capacity; what a candidate cannot deliver
@@ -539,13 +547,6 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 // for the rest of the pass, so the split cannot cycle between asking it
 // and not.
 func (w *worker) levels(gr []routeFlow, M float64) {
-	if !(M > 0) {
-		// Nothing is missing: no candidate is asked anything.
-		for j := range gr {
-			gr[j].part = 0
-		}
-		return
-	}
 	// now[j] says whether candidate j is active at this level: it is not
 	// failing, its source has spare capacity, and at levels above 0 it
 	// delivered in full (phi is 1) or was found short at this level or a
