@@ -65,11 +65,8 @@ type plan struct {
 
 	mtab []mtable // per material
 
-	restr   []prestr
-	truces  []ptruce
-	builds  []pbuild
-	outages []poutage
-	pairs   [][2]int // (restriction, region) pairs whose factor routes need
+	events          // by type (events.go)
+	pairs  [][2]int // (restriction, region) pairs whose factor routes need
 
 	// classes are the distinct route priorities, ascending; a route's
 	// request class is its index there (docs/model.md 4.3). With one class the
@@ -131,58 +128,6 @@ type proute struct {
 	share    []float64 // per material
 	carries  []bool
 	pairs    [][]int // per material: indices into plan.pairs that cap it
-}
-
-type prestr struct {
-	id          string
-	occurs      *sampler
-	start       *sampler // nil: only by escalation
-	duration    *sampler
-	delay       *sampler   // nil: none
-	allowed     []*sampler // per region
-	delayAllow  []*sampler // per region
-	suspendedBy []int      // truces
-	escalatedBy []int      // truces
-	mask        uint64     // materials it covers
-}
-
-type ptruce struct {
-	id       string
-	occurs   *sampler
-	start    *sampler
-	duration *sampler
-	lag      *sampler
-	ramp     *sampler
-	allowed  []*sampler // per region
-	suspends []int
-	renewP   *sampler // nil: no renewal
-	renewDur *sampler
-	renewMax int
-	renewKey uint64
-	escalate int // restriction index, or -1
-	escP     *sampler
-	escKey   uint64
-}
-
-type pbuild struct {
-	mask   uint64 // materials it adds capacity for
-	id     string
-	node   int
-	occurs *sampler
-	online *sampler
-	ramp   *sampler
-	cap    []*sampler
-}
-
-type poutage struct {
-	id       string
-	nodes    []int
-	occurs   *sampler
-	rate     *sampler // nil: once, at start
-	start    *sampler // nil: 0
-	duration *sampler
-	loss     *sampler
-	arrKey   uint64
 }
 
 func compile(sc *model.Scenario) (*plan, error) {
@@ -354,96 +299,9 @@ func compile(sc *model.Scenario) (*plan, error) {
 		}
 	}
 
-	evIdx := map[string]int{}
-	restrIdx := map[string]int{}
-	for _, e := range sc.Events {
-		evIdx[e.ID] = len(evIdx)
-		if e.Restriction != nil {
-			restrIdx[e.ID] = len(p.restr)
-			owner := "event:" + e.ID
-			r := e.Restriction
-			pr := prestr{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
-				duration: p.newSampler(r.Duration, owner, "duration", 0, inf),
-				allowed:  make([]*sampler, len(p.regions)), delayAllow: make([]*sampler, len(p.regions))}
-			if r.Start != nil {
-				pr.start = p.newSampler(*r.Start, owner, "start", -inf, inf)
-			}
-			if r.LicenceDelay != nil {
-				pr.delay = p.newSampler(*r.LicenceDelay, owner, "licence_delay", 0, inf)
-			}
-			for ri, reg := range p.regions {
-				pr.allowed[ri] = p.regionSampler(r.Allowed, reg, owner, "allowed")
-				pr.delayAllow[ri] = p.regionSampler(r.DelayAllowed, reg, owner, "delay_allowed")
-			}
-			for m, mat := range p.mats {
-				if slices.Contains(r.Materials, mat) {
-					pr.mask |= bit(m)
-				}
-			}
-			p.restr = append(p.restr, pr)
-		}
-	}
-	for _, e := range sc.Events {
-		owner := "event:" + e.ID
-		switch {
-		case e.Truce != nil:
-			t := e.Truce
-			pt := ptruce{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
-				start: p.newSampler(t.Start, owner, "start", -inf, inf), duration: p.newSampler(t.Duration, owner, "duration", 1e-9, inf),
-				lag: p.newSampler(t.Lag, owner, "lag", 0, inf), ramp: p.newSampler(t.Ramp, owner, "ramp", 0, inf),
-				allowed: make([]*sampler, len(p.regions)), escalate: -1}
-			for ri, reg := range p.regions {
-				pt.allowed[ri] = p.regionSampler(t.Allowed, reg, owner, "allowed")
-			}
-			for _, id := range t.Suspends {
-				ri := restrIdx[id]
-				pt.suspends = append(pt.suspends, ri)
-				p.restr[ri].suspendedBy = append(p.restr[ri].suspendedBy, len(p.truces))
-			}
-			if rn := t.Renewal; rn != nil {
-				pt.renewP = p.newSampler(rn.Probability, owner, "renewal.probability", 0, 1)
-				pt.renewDur = p.newSampler(rn.Duration, owner, "renewal.duration", 1e-9, inf)
-				pt.renewMax = rn.Max
-				pt.renewKey = fieldKey(owner, "renewal.draw")
-			}
-			if ol := t.OnLapse; ol != nil {
-				pt.escalate = restrIdx[ol.Escalate]
-				pt.escP = p.newSampler(ol.Probability, owner, "on_lapse.probability", 0, 1)
-				pt.escKey = fieldKey(owner, "on_lapse.draw")
-				p.restr[pt.escalate].escalatedBy = append(p.restr[pt.escalate].escalatedBy, len(p.truces))
-			}
-			p.truces = append(p.truces, pt)
-		case e.Buildout != nil:
-			b := e.Buildout
-			pb := pbuild{id: e.ID, node: nodeIdx[b.Node], occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
-				online: p.newSampler(b.Online, owner, "online", -inf, inf), ramp: p.newSampler(b.Ramp, owner, "ramp", 0, inf),
-				cap: make([]*sampler, p.nM)}
-			for m, mat := range p.mats {
-				if d, ok := b.Capacity[mat]; ok {
-					pb.cap[m] = p.newSampler(d, owner, "capacity."+mat, 0, inf)
-					pb.mask |= bit(m)
-				}
-			}
-			p.builds = append(p.builds, pb)
-		case e.Outage != nil:
-			o := e.Outage
-			po := poutage{id: e.ID, occurs: p.newSampler(e.Probability, owner, "probability", 0, 1),
-				duration: p.newSampler(o.Duration, owner, "duration", 0, inf), loss: p.newSampler(o.Loss, owner, "loss", 0, 1),
-				arrKey: fieldKey(owner, "arrival")}
-			for _, id := range o.Nodes {
-				po.nodes = append(po.nodes, nodeIdx[id])
-			}
-			if o.Rate != nil {
-				if _, hi := o.Rate.Support(); hi > model.MaxOutageRate {
-					return nil, fmt.Errorf("sim: event %s: outage rate can reach %g per year; at most %d is supported", e.ID, hi, model.MaxOutageRate)
-				}
-				po.rate = p.newSampler(*o.Rate, owner, "rate", 0, model.MaxOutageRate)
-			}
-			if o.Start != nil {
-				po.start = p.newSampler(*o.Start, owner, "start", -inf, inf)
-			}
-			p.outages = append(p.outages, po)
-		}
+	restrIdx, err := p.compileEvents(sc, nodeIdx)
+	if err != nil {
+		return nil, err
 	}
 	if sc.RerouteAfter != nil {
 		p.rerouteAfter = p.newSampler(*sc.RerouteAfter, "scenario", "reroute_after", 0, inf)

@@ -47,10 +47,14 @@
 // part.go, pair.go and records.go are shards, paired runs and per-trial
 // records; grid.go is the reporting grid and the scopes.
 //
-// To add an event type: its YAML fields, types and validation in model;
-// here, its compiled form and samplers in compile (beside restr, truces,
-// builds and outages), its draws in sample, its instants in schedule, its
-// effect in evaluate, and its inputs in records' layout.
+// Each event type is one file: event_restriction.go, event_truce.go,
+// event_buildout.go, event_outage.go. A file holds the type's compiled
+// form, its state in a trial, its draws, its instants and its effect.
+// events.go is the only code that lists the types. To add an event type:
+// its YAML fields, types and validation in model; here, a file like the
+// others and a line for it in each function of events.go (compileEvents,
+// newEventState, sampleEvents, scheduleEvents, applyEvents and
+// eventSamplers, which gives records its occurrence).
 //
 // To add a metric: a constant before nMetrics in agg.go, its name in
 // result.go (metricNames ties the two; DistMetrics if it gets quantiles),

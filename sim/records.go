@@ -57,12 +57,7 @@ func pathOf(stream string) string {
 // its first occurrence's.
 func (p *plan) layout() *recordLayout {
 	l := &recordLayout{}
-	first := map[uint64]bool{} // keys drawn per occurrence: record the first
-	for _, po := range p.outages {
-		if po.rate != nil {
-			first[po.duration.key], first[po.loss.key] = true, true
-		}
-	}
+	occurs, first := p.eventSamplers() // first: keys drawn per occurrence, recorded for the first
 	for _, k := range p.samplerOrder {
 		s := p.samplers[k][0]
 		if s.fixed {
@@ -85,19 +80,6 @@ func (p *plan) layout() *recordLayout {
 			}
 			return 0
 		}})
-	}
-	occurs := map[string]*sampler{}
-	for _, r := range p.restr {
-		occurs[r.id] = r.occurs
-	}
-	for _, t := range p.truces {
-		occurs[t.id] = t.occurs
-	}
-	for _, b := range p.builds {
-		occurs[b.id] = b.occurs
-	}
-	for _, o := range p.outages {
-		occurs[o.id] = o.occurs
 	}
 	for _, e := range p.sc.Events {
 		if s, ok := occurs[e.ID]; ok {

@@ -20,40 +20,11 @@ const tiny = 1e-9
 // that needs more is a bug, reported as an error.
 const maxSegments = 1_000_000
 
-type rstate struct {
-	active       bool
-	start, end   float64
-	delay        float64
-	allowed      []float64 // per region
-	delayAllowed []float64
-}
-
-type tstate struct {
-	occurs     bool
-	start, end float64
-	t0         float64 // start + lag: when licences flow again
-	ramp       float64
-	allowed    []float64 // per region
-}
-
-type bstate struct {
-	occurs bool
-	online float64
-	ramp   float64
-	cap    []float64 // t/day per material
-}
-
 // breakpoint is an instant at which some inputs change, with the set of
 // materials whose flows it can change.
 type breakpoint struct {
 	t    float64
 	mask uint64
-}
-
-type occurrence struct {
-	outage     int
-	start, end float64
-	keep       float64 // 1 - loss
 }
 
 // worker simulates trials one at a time. It owns all its scratch memory, so
@@ -83,13 +54,10 @@ type worker struct {
 	subNext float64
 	subMask uint64
 	// demDirty forces demands to be recomputed before the next month.
-	demDirty bool
-	rs       []rstate
-	ts       []tstate
-	bs       []bstate
-	occ      []occurrence
-	reroute  float64
-	dyn      []breakpoint
+	demDirty   bool
+	eventState // the events' draws and state (events.go)
+	reroute    float64
+	dyn        []breakpoint
 	// nextAlloc[m] is the next instant material m's allocation must be
 	// recomputed for a change of state (a refill switching, a reroute
 	// clock running out).
@@ -186,19 +154,7 @@ func newWorker(p *plan, seed uint64) *worker {
 		w.q2, w.seen2, w.ratio2 = newClassTable(rows, nCl), newClassTable(nodes, nCl), newClassTable(nodes, nCl)
 		w.ask = f(nCl)
 	}
-	w.rs = make([]rstate, len(p.restr))
-	for i := range w.rs {
-		w.rs[i].allowed = f(len(p.regions))
-		w.rs[i].delayAllowed = f(len(p.regions))
-	}
-	w.ts = make([]tstate, len(p.truces))
-	for i := range w.ts {
-		w.ts[i].allowed = f(len(p.regions))
-	}
-	w.bs = make([]bstate, len(p.builds))
-	for i := range w.bs {
-		w.bs[i].cap = f(nM)
-	}
+	w.eventState = p.newEventState()
 	return w
 }
 
@@ -285,115 +241,7 @@ func (w *worker) sample(trial uint64) {
 	for i := range w.under {
 		w.under[i] = -1
 	}
-	H := p.horizon
-	for i, pr := range p.restr {
-		r := &w.rs[i]
-		r.active = w.happens(pr.occurs) && pr.start != nil
-		r.start = math.Inf(1)
-		if pr.start != nil {
-			r.start = pr.start.draw(&w.st)
-		}
-		r.delay = 0
-		if pr.delay != nil {
-			r.delay = pr.delay.draw(&w.st)
-		}
-		for ri := range p.regions {
-			r.allowed[ri] = pr.allowed[ri].draw(&w.st)
-			r.delayAllowed[ri] = pr.delayAllow[ri].draw(&w.st)
-		}
-	}
-	for j, pt := range p.truces {
-		t := &w.ts[j]
-		t.occurs = w.happens(pt.occurs)
-		t.start = pt.start.draw(&w.st)
-		t.t0 = t.start + pt.lag.draw(&w.st)
-		t.ramp = pt.ramp.draw(&w.st)
-		t.end = t.start + pt.duration.draw(&w.st)
-		for ri := range p.regions {
-			t.allowed[ri] = pt.allowed[ri].draw(&w.st)
-		}
-		if pt.renewP != nil && t.occurs {
-			pr := pt.renewP.draw(&w.st)
-			dur := pt.renewDur.draw(&w.st)
-			for k := 0; k < pt.renewMax && t.end < H; k++ {
-				if w.st.at(indexed(pt.renewKey, k)).open() >= pr {
-					break
-				}
-				t.end += dur
-			}
-		}
-	}
-	// Escalations: a lapse within the horizon starts the named restriction
-	// with the given probability; its own start is then ignored.
-	for i := range w.rs {
-		pr := &p.restr[i]
-		if len(pr.escalatedBy) == 0 {
-			continue
-		}
-		occurs := w.happens(pr.occurs)
-		first := math.Inf(1)
-		for _, j := range pr.escalatedBy {
-			t, pt := &w.ts[j], &p.truces[j]
-			if !t.occurs || t.end >= H {
-				continue
-			}
-			if w.happensAt(pt.escP, pt.escKey) {
-				first = min(first, t.end)
-			}
-		}
-		r := &w.rs[i]
-		if !math.IsInf(first, 1) {
-			r.start = first
-			r.active = occurs
-		}
-	}
-	for i, pr := range p.restr {
-		r := &w.rs[i]
-		r.end = r.start + pr.duration.draw(&w.st)
-	}
-	for b, pb := range p.builds {
-		s := &w.bs[b]
-		s.occurs = w.happens(pb.occurs)
-		s.online = pb.online.draw(&w.st)
-		s.ramp = pb.ramp.draw(&w.st)
-		for m, cs := range pb.cap {
-			v := 0.0
-			if cs != nil {
-				v = cs.draw(&w.st) / model.DaysPerYear
-			}
-			s.cap[m] = v
-		}
-	}
-	w.occ = w.occ[:0]
-	for o, po := range p.outages {
-		if !w.happens(po.occurs) {
-			continue
-		}
-		start := 0.0
-		if po.start != nil {
-			start = po.start.draw(&w.st)
-		}
-		if po.rate == nil {
-			d := po.duration.draw(&w.st)
-			w.occ = append(w.occ, occurrence{outage: o, start: start, end: start + d, keep: 1 - po.loss.draw(&w.st)})
-			continue
-		}
-		rate := po.rate.draw(&w.st)
-		if rate <= 0 {
-			continue
-		}
-		mean := model.DaysPerYear / rate
-		t := start
-		for k := 0; ; k++ {
-			t += -mean * math.Log(w.st.at(indexed(po.arrKey, k)).open())
-			if t >= H {
-				break
-			}
-			d := po.duration.drawKey(&w.st, indexed(po.duration.key, k))
-			loss := po.loss.drawKey(&w.st, indexed(po.loss.key, k))
-			w.occ = append(w.occ, occurrence{outage: o, start: t, end: t + d, keep: 1 - loss})
-		}
-	}
+	w.sampleEvents()
 	w.reroute = math.Inf(1)
 	if p.rerouteAfter != nil {
 		w.reroute = p.rerouteAfter.draw(&w.st)
@@ -419,33 +267,7 @@ func (w *worker) schedule() {
 			}
 		}
 	}
-	for i, pr := range p.restr {
-		r := &w.rs[i]
-		if !r.active {
-			continue
-		}
-		add(r.start, pr.mask)
-		add(r.start+r.delay, pr.mask)
-		add(r.end, pr.mask)
-		for _, j := range pr.suspendedBy {
-			t := &w.ts[j]
-			if !t.occurs {
-				continue
-			}
-			ramp(t.t0, t.ramp, pr.mask)
-			add(t.end, pr.mask)
-			add(t.end+r.delay, pr.mask)
-		}
-	}
-	for b, s := range w.bs {
-		if s.occurs {
-			ramp(s.online, s.ramp, p.builds[b].mask)
-		}
-	}
-	for _, o := range w.occ {
-		add(o.start, p.allMask)
-		add(o.end, p.allMask)
-	}
+	w.scheduleEvents(add, ramp)
 	slices.SortFunc(w.dyn, func(a, b breakpoint) int {
 		switch {
 		case a.t < b.t:
@@ -473,85 +295,13 @@ func rampValue(t, t0, l, v0, v1 float64) float64 {
 	return v0 + (j+0.5)/rampSteps*(v1-v0)
 }
 
-// own is what restriction i passes to region ri at t on its own terms,
-// restarting its licence delay at each lapse of a truce that had taken
-// effect.
-func (w *worker) own(i, ri int, t float64) float64 {
-	r := &w.rs[i]
-	if !r.active || t < r.start || t >= r.end {
-		return 1
-	}
-	anchor := r.start
-	for _, j := range w.p.restr[i].suspendedBy {
-		tr := &w.ts[j]
-		if tr.occurs && tr.end <= t && tr.end > tr.t0 && tr.end > anchor {
-			anchor = tr.end
-		}
-	}
-	if t < anchor+r.delay {
-		return r.delayAllowed[ri]
-	}
-	return r.allowed[ri]
-}
-
-// factor is the fraction restriction i lets through to region ri at t.
-func (w *worker) factor(i, ri int, t float64) float64 {
-	r := &w.rs[i]
-	if !r.active || t < r.start || t >= r.end {
-		return 1
-	}
-	best := -1.0
-	for _, j := range w.p.restr[i].suspendedBy {
-		tr := &w.ts[j]
-		if tr.occurs && t >= tr.t0 && t < tr.end {
-			v0 := w.own(i, ri, tr.t0)
-			best = max(best, rampValue(t, tr.t0, tr.ramp, v0, tr.allowed[ri]))
-		}
-	}
-	if best >= 0 {
-		return best
-	}
-	return w.own(i, ri, t)
-}
-
 // evaluate sets capacities, restriction factors and demands for a segment
 // whose time-dependent inputs are constant and equal to their value at tm
 // (the segment's midpoint, which keeps step boundaries robust to rounding).
 func (w *worker) evaluate(tm float64) {
 	p := w.p
 	nM := p.nM
-	copy(w.cap, w.cap0)
-	for b := range w.bs {
-		s := &w.bs[b]
-		if !s.occurs || tm < s.online {
-			continue
-		}
-		frac := rampValue(tm, s.online, s.ramp, 0, 1)
-		n := p.builds[b].node
-		for m := range nM {
-			w.cap[p.byMat.at(n, m)] += frac * s.cap[m]
-		}
-	}
-	for n := range w.keep {
-		w.keep[n] = 1
-	}
-	for _, o := range w.occ {
-		if tm >= o.start && tm < o.end {
-			for _, n := range p.outages[o.outage].nodes {
-				w.keep[n] *= o.keep
-			}
-		}
-	}
-	for n, k := range w.keep {
-		if k != 1 {
-			for m := range nM {
-				w.cap[p.byMat.at(n, m)] *= k
-			}
-		}
-	}
-	for pi, pr := range p.pairs {
-		w.pairF[pi] = w.factor(pr[0], pr[1], tm)
-	}
+	w.applyEvents(tm)
 	month := math.Floor(tm / model.DaysPerMonth)
 	if month == w.demMonth && !w.demDirty {
 		return // demands step only at month boundaries and substitution steps
