@@ -17,7 +17,7 @@ func (w *worker) allocate(m int, t float64) {
 	nN := len(p.nodes)
 	n := len(tb.route)
 	var (
-		seenO            = w.seenO
+		nf               = w.nf
 		capM             = w.cap
 		dem, refill      = w.dem, w.refill
 		refilling        = w.refilling
@@ -31,13 +31,16 @@ func (w *worker) allocate(m int, t float64) {
 		reroute          = w.reroute
 		anyFlag          bool
 	)
-	clear(seenO)
+	// Each node's capacity for the pass, and no requests seen yet.
+	for i := range nN {
+		nd := &nf[i]
+		nd.cap = capM[p.byMat.at(i, m)]
+		nd.seenO = 0
+		nd.s2 = [2]float64{}
+	}
 	classes, two := w.q2.nCl > 1, w.q2.nCl == 2
-	class, ask, s2 := tb.class[:n], w.ask, w.s2
-	switch {
-	case two:
-		clear(w.s2)
-	case classes:
+	class, ask := tb.class[:n], w.ask
+	if classes && !two {
 		clear(w.seen2.v)
 	}
 	for gi, g := range tb.groups {
@@ -51,9 +54,9 @@ func (w *worker) allocate(m int, t float64) {
 				req += refill[i]
 			}
 		case classes:
-			w.askByClass(g.dest, capM[p.byMat.at(g.dest, m)])
+			w.askByClass(g.dest, nf[g.dest].cap)
 		default:
-			req = min(seenO[g.dest], capM[p.byMat.at(g.dest, m)])
+			req = min(nf[g.dest].seenO, nf[g.dest].cap)
 		}
 		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
@@ -90,7 +93,7 @@ func (w *worker) allocate(m int, t float64) {
 				default:
 					q1 = share[k]*ask[0] + share[k]*ask[1]
 				}
-				sr := &s2[from[k]]
+				sr := &nf[from[k]].s2
 				sr[0] += q0 * fk
 				sr[1] += q1 * fk
 				qk = q0 + q1
@@ -110,7 +113,7 @@ func (w *worker) allocate(m int, t float64) {
 			r.qc[0], r.qc[1] = q0, q1
 			r.e, r.xq, r.dX = 0, 0, 0
 			r.from, r.flagged = from[k], fl
-			seenO[from[k]] += qk * fk
+			nf[from[k]].seenO += qk * fk
 			anyFlag = anyFlag || fl
 		}
 	}
@@ -144,13 +147,12 @@ func (w *worker) allocate(m int, t float64) {
 		}
 	}
 	w.trig[m] = trig
-	out, outO, outX := w.out, w.outO, w.outX
+	out, recv := w.out, w.recv
 	for i := range p.nodes {
-		out[p.byMat.at(i, m)] = outO[i] + outX[i]
+		out[p.byMat.at(i, m)] = nf[i].outO + nf[i].outX
 	}
-	recv, inO, inX := w.recv, w.inO, w.inX
 	for c := range p.cons {
-		recv[p.byMat.at(c, m)] = inO[nN+c] + inX[nN+c]
+		recv[p.byMat.at(c, m)] = nf[nN+c].inO + nf[nN+c].inX
 	}
 }
 
@@ -165,17 +167,12 @@ func (w *worker) supply(m int, extra bool) {
 	tb := &p.mtab[m]
 	n := len(tb.route)
 	var (
-		inO, inX       = w.inO, w.inX
-		outO, outX     = w.outO, w.outX
-		ratioO, ratioX = w.ratioO, w.ratioX
-		seenO, seenX   = w.seenO, w.seenX
-		capM           = w.cap
-		rf             = w.rf[:n]
-		groups         = tb.groups
-		inf            = math.Inf(1)
-		classes        = w.q2.nCl > 1
-		two            = w.q2.nCl == 2
-		s2, r2         = w.s2, w.r2
+		nf      = w.nf
+		rf      = w.rf[:n]
+		groups  = tb.groups
+		inf     = math.Inf(1)
+		classes = w.q2.nCl > 1
+		two     = w.q2.nCl == 2
 	)
 	// With extra, the first stage's ordinary outputs and deliveries are
 	// the ones the pass's ordinary supply set: a mine's input is
@@ -183,57 +180,59 @@ func (w *worker) supply(m int, extra bool) {
 	// ordinary input is assigned below before it is read, so only the
 	// ordinary supply clears them (allocate clears the routes' rerouted
 	// deliveries).
-	clear(inX)
-	if !extra {
-		clear(inO)
-		clear(outX)
+	for i := range nf {
+		nd := &nf[i]
+		nd.inX = 0
+		if !extra {
+			nd.inO, nd.outX = 0, 0
+		}
 	}
 	for k, nodes := range p.nodesByStage {
 		fixed := extra && k == 0
 		for _, i := range nodes {
-			c := capM[p.byMat.at(i, m)]
-			in := inO[i] + inX[i]
+			nd := &nf[i]
+			c := nd.cap
+			in := nd.inO + nd.inX
 			if k == 0 {
 				in = inf
 			}
 			var o float64
 			if fixed {
-				o = outO[i]
+				o = nd.outO
 			} else {
-				seen := seenO[i]
+				seen := nd.seenO
 				o = min(c, in, seen)
-				outO[i] = o
+				nd.outO = o
 				r := 0.0
 				if seen > 0 {
 					r = o / seen
 				}
-				ratioO[i] = r
+				nd.ratioO = r
 			}
 			switch {
 			case fixed:
 			case two:
 				// serveByClass, inline for two classes.
-				sn, rn := &s2[i], &r2[i]
-				s1 := sn[1]
+				s1 := nd.s2[1]
 				served := min(s1, max(0, o))
 				rem := o - served
-				rn[1] = 0
+				nd.r2[1] = 0
 				if s1 > 0 {
-					rn[1] = served / s1
+					nd.r2[1] = served / s1
 				}
-				s0 := sn[0]
+				s0 := nd.s2[0]
 				served = min(s0, max(0, rem))
-				rn[0] = 0
+				nd.r2[0] = 0
 				if s0 > 0 {
-					rn[0] = served / s0
+					nd.r2[0] = served / s0
 				}
 			case classes:
 				w.serveByClass(i, o)
 			}
 			if extra {
-				sx := seenX[i]
+				sx := nd.seenX
 				x := max(0, min(c-o, in-o, sx))
-				outX[i] = x
+				nd.outX = x
 				// Where nothing was asked, the ratio says whether
 				// anything could be delivered.
 				rx := 0.0
@@ -243,7 +242,7 @@ func (w *worker) supply(m int, extra bool) {
 				case min(c-o, in-o) > 0:
 					rx = 1
 				}
-				ratioX[i] = rx
+				nd.ratioX = rx
 			}
 		}
 		// Each destination is one group, fed from one stage: sum its
@@ -254,13 +253,13 @@ func (w *worker) supply(m int, extra bool) {
 			if fixed {
 				for j := range gr {
 					r := &gr[j]
-					rx := ratioX[r.from]
+					rx := nf[r.from].ratioX
 					x := r.xa * rx
 					r.dX = x
 					sX += x
 					r.seeDelivered(rx)
 				}
-				inX[g.dest] = sX
+				nf[g.dest].inX = sX
 				continue
 			}
 			switch {
@@ -268,16 +267,15 @@ func (w *worker) supply(m int, extra bool) {
 				// Two classes, inline: the common case.
 				for j := range gr {
 					r := &gr[j]
-					s := r.from
-					rs := &r2[s]
+					src := &nf[r.from]
 					var v float64
-					v += r.qc[0] * rs[0]
-					v += r.qc[1] * rs[1]
+					v += r.qc[0] * src.r2[0]
+					v += r.qc[1] * src.r2[1]
 					v *= r.f
 					r.dO = v
 					sO += v
 					if extra {
-						rx := ratioX[s]
+						rx := src.ratioX
 						x := r.xa * rx
 						r.dX = x
 						sX += x
@@ -292,7 +290,7 @@ func (w *worker) supply(m int, extra bool) {
 					r.dO = v
 					sO += v
 					if extra {
-						rx := ratioX[r.from]
+						rx := nf[r.from].ratioX
 						x := r.xa * rx
 						r.dX = x
 						sX += x
@@ -302,8 +300,9 @@ func (w *worker) supply(m int, extra bool) {
 			case extra:
 				for j := range gr {
 					r := &gr[j]
-					rx := ratioX[r.from]
-					v, x := r.a*ratioO[r.from], r.xa*rx
+					src := &nf[r.from]
+					rx := src.ratioX
+					v, x := r.a*src.ratioO, r.xa*rx
 					r.dO, r.dX = v, x
 					sO += v
 					sX += x
@@ -312,15 +311,16 @@ func (w *worker) supply(m int, extra bool) {
 			default:
 				for j := range gr {
 					r := &gr[j]
-					v := r.a * ratioO[r.from]
+					v := r.a * nf[r.from].ratioO
 					r.dO = v
 					sO += v
 				}
 			}
+			dst := &nf[g.dest]
 			if extra {
-				inX[g.dest] = sX
+				dst.inX = sX
 			}
-			inO[g.dest] = sO
+			dst.inO = sO
 		}
 	}
 }
@@ -340,22 +340,20 @@ func (w *worker) rerouteFixedPoint(m int) {
 	p := w.p
 	tb := &p.mtab[m]
 	n := len(tb.route)
-	capM, seenO, spare := w.cap, w.seenO, w.spareN
-	for i := range p.nodes {
-		spare[i] = max(0, capM[p.byMat.at(i, m)]-seenO[i])
-	}
-	rf := w.rf[:n]
 	// Until a supply has run with rerouted requests, every source is taken
 	// to deliver them in full.
-	ratioX := w.ratioX
-	for i := range ratioX {
-		ratioX[i] = 1
+	nf := w.nf
+	for i := range p.nodes {
+		nd := &nf[i]
+		nd.spare = max(0, nd.cap-nd.seenO)
+		nd.ratioX = 1
 	}
+	rf := w.rf[:n]
 	for k := range rf {
 		r := &rf[k]
 		r.part, r.shortLvl = 0, noLevel
-		r.spare = spare[r.from]
-		r.phi = r.f * ratioX[r.from]
+		r.spare = nf[r.from].spare
+		r.phi = r.f * nf[r.from].ratioX
 	}
 	// The ordinary supply is the supply with no rerouted requests, which
 	// is where the rounds start.
@@ -392,6 +390,22 @@ func damping(alpha, r, last float64) float64 {
 		return max(alpha/2, 1.0/8)
 	}
 	return alpha
+}
+
+// nodeFlow is one node's allocation state for the material being
+// allocated (docs/model.md 4.2-4.4), kept together as routeFlow is; the
+// entries after the nodes are the consumers', of which only inO and inX
+// are used.
+type nodeFlow struct {
+	cap            float64 // capacity(t)
+	seenO, seenX   float64 // ordinary and rerouted requests it sees
+	outO, outX     float64 // ordinary and rerouted output
+	ratioO, ratioX float64 // the fraction of each it serves
+	inO, inX       float64 // ordinary and rerouted input obtained
+	spare          float64 // capacity left by ordinary requests, in this pass
+	// s2 and r2 are the requests seen and the ratio served by class
+	// where there are exactly two (more use the worker's class tables).
+	s2, r2 [2]float64
 }
 
 // routeFlow is one route position's allocation state for the material
@@ -479,7 +493,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	nN := len(p.nodes)
 	n := len(tb.route)
 	var (
-		seenX, spare   = w.seenX, w.spareN
+		nf             = w.nf
 		rf             = w.rf[:n]
 		share          = tb.share[:n]
 		alt            = tb.alt
@@ -487,11 +501,13 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 		scale, largest float64
 	)
 	w.extraChanged = false
-	clear(seenX)
+	for i := range nN {
+		nf[i].seenX = 0
+	}
 	for gi, g := range tb.groups {
 		var E float64
 		if g.dest < nN {
-			E = min(seenX[g.dest], spare[g.dest])
+			E = min(nf[g.dest].seenX, nf[g.dest].spare)
 		}
 		gr, gs := rf[g.start:g.end], share[g.start:g.end]
 		gs = gs[:len(gr)]
@@ -529,7 +545,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 			r.xq = x
 			a := x * r.f
 			r.xa = a
-			seenX[r.from] += a
+			nf[r.from].seenX += a
 		}
 	}
 	w.residual = scale
@@ -615,7 +631,7 @@ func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
 // 4.3).
 func (w *worker) askByClass(i int, capacity float64) {
 	if w.q2.nCl == 2 {
-		seen, ask := &w.s2[i], (*[2]float64)(w.ask)
+		seen, ask := &w.nf[i].s2, (*[2]float64)(w.ask)
 		x := min(seen[1], max(0, capacity))
 		ask[1] = x
 		ask[0] = min(seen[0], max(0, capacity-x))

@@ -91,20 +91,19 @@ type worker struct {
 	rel    []float64 // nC*nM: stockpile released, t/day
 	short  []float64 // nC*nM: shortfall rate, t/day
 
-	// Allocation scratch, per material: route positions in its mtable.
+	// Allocation scratch, per material: route positions in its mtable,
+	// and nodes then consumers.
 	rf []routeFlow
+	nf []nodeFlow
 	// actNow and actNext are levels' scratch: which candidates are
 	// active at this level and the next.
 	actNow, actNext []bool
-	// By request class, where the scenario has more than one: route
-	// positions' ordinary requests, nodes' requests seen and the ratio at
-	// which they are served, and one node's asks upstream.
+	// By request class, where the scenario has more than two (two live
+	// in routeFlow.qc and nodeFlow's s2 and r2): route positions'
+	// ordinary requests, nodes' requests seen and the ratio at which they
+	// are served, and one node's asks upstream (also with two).
 	q2, seen2, ratio2 classTable
 	ask               []float64
-	// s2 and r2 are seen2 and ratio2 where there are exactly two
-	// classes, the common case (one priority route): a node's pair in
-	// one array element.
-	s2, r2 [][2]float64
 	// extraChanged records that a round marked new failing routes.
 	extraChanged bool
 	// rounds counts rerouting rounds, unconverged the rerouting passes
@@ -112,9 +111,6 @@ type worker struct {
 	rounds, unconverged uint64
 	// residual is the latest rerouting round's largest undamped change.
 	residual float64
-	// Per node (and consumer, for inO and inX).
-	seenO, seenX, outO, outX, ratioO, ratioX, spareN []float64
-	inO, inX                                         []float64
 
 	// Trial outputs.
 	tDem, tShort, tDlv, tDays, tFirst, tSub []float64 // nS*nM
@@ -139,17 +135,16 @@ func newWorker(p *plan, seed uint64) *worker {
 		inv: f(nC * nM), refilling: make([]bool, nC*nM), hold: f(nC * nM), spSince: f(nC * nM), under: f(nR * nM),
 		cap: f(nN * nM), keep: f(nN), pairF: f(len(p.pairs)), dem: f(nC * nM), deliv: f(nR * nM), out: f(nN * nM), recv: f(nC * nM), shortS: f(nS * nM), draw: f(nC * nM), fill: f(nC * nM), rel: f(nC * nM), short: f(nC * nM),
 		rf: make([]routeFlow, nR), actNow: make([]bool, nR), actNext: make([]bool, nR),
-		seenO: f(nN), seenX: f(nN), outO: f(nN), outX: f(nN), ratioO: f(nN), ratioX: f(nN), spareN: f(nN), inO: f(nN + nC), inX: f(nN + nC),
+		nf:   make([]nodeFlow, nN+nC),
 		tDem: f(nS * nM), tShort: f(nS * nM), tDlv: f(nS * nM), tDays: f(nS * nM), tFirst: f(nS * nM),
 		perDem: f(nS * nM * nP), perShort: f(nS * nM * nP), utilOut: f(nN * nM * nP), utilCap: f(nN * nM * nP), flow: f(len(p.flowKeys) * nP),
 	}
 	if nCl := len(p.classes); nCl > 1 {
-		// Two classes live in routeFlow.qc, s2 and r2; the general tables
-		// keep only the class count then.
+		// Two classes live in routeFlow.qc and nodeFlow's s2 and r2; the
+		// general tables keep only the class count then.
 		rows, nodes := nR, nN
 		if nCl == 2 {
 			rows, nodes = 0, 0
-			w.s2, w.r2 = make([][2]float64, nN), make([][2]float64, nN)
 		}
 		w.q2, w.seen2, w.ratio2 = newClassTable(rows, nCl), newClassTable(nodes, nCl), newClassTable(nodes, nCl)
 		w.ask = f(nCl)
