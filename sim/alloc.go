@@ -165,11 +165,9 @@ func (w *worker) allocate(m int, t float64) {
 func (w *worker) supply(m int, extra bool) {
 	p := w.p
 	tb := &p.mtab[m]
-	n := len(tb.route)
 	var (
 		nf      = w.nf
-		rf      = w.rf[:n]
-		groups  = tb.groups
+		groups  = w.groups[m]
 		inf     = math.Inf(1)
 		classes = w.q2.nCl > 1
 		two     = w.q2.nCl == 2
@@ -249,7 +247,7 @@ func (w *worker) supply(m int, extra bool) {
 		// deliveries in a register rather than through memory.
 		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
 			var sO, sX float64
-			gr := rf[g.start:g.end]
+			gr := g.rf
 			if fixed {
 				for j := range gr {
 					r := &gr[j]
@@ -392,6 +390,17 @@ func damping(alpha, r, last float64) float64 {
 	return alpha
 }
 
+// groupView is one destination group of a material's route table, with
+// its routes' slices of the worker's routeFlow and of the shares, made
+// once per worker: the passes then slice nothing per group.
+type groupView struct {
+	rf    []routeFlow
+	share []float64
+	dest  int  // node index, or len(nodes)+consumer index
+	start int  // position of its first route
+	alt   bool // more than one route: rerouting can move requests between them
+}
+
 // nodeFlow is one node's allocation state for the material being
 // allocated (docs/model.md 4.2-4.4), kept together as routeFlow is; the
 // entries after the nodes are the consumers', of which only inO and inX
@@ -489,14 +498,9 @@ func (w *worker) flagShort(m int) bool {
 // requests like any request.
 func (w *worker) extraRequests(m int, alpha float64) bool {
 	p := w.p
-	tb := &p.mtab[m]
 	nN := len(p.nodes)
-	n := len(tb.route)
 	var (
 		nf             = w.nf
-		rf             = w.rf[:n]
-		share          = tb.share[:n]
-		alt            = tb.alt
 		changed        = w.extraChanged
 		scale, largest float64
 	)
@@ -504,17 +508,16 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	for i := range nN {
 		nf[i].seenX = 0
 	}
-	for gi, g := range tb.groups {
+	for _, g := range w.groups[m] {
 		var E float64
 		if g.dest < nN {
 			E = min(nf[g.dest].seenX, nf[g.dest].spare)
 		}
-		gr, gs := rf[g.start:g.end], share[g.start:g.end]
-		gs = gs[:len(gr)]
+		gr := g.rf
 		var M float64
-		for j := range gr {
+		for j, sh := range g.share {
 			r := &gr[j]
-			ek := gs[j] * E
+			ek := sh * E
 			r.e = ek
 			if v := r.q + ek; v > largest {
 				largest = v
@@ -524,7 +527,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 			}
 		}
 		switch {
-		case !alt[gi]:
+		case !g.alt:
 		case M > 0:
 			w.levels(gr, M)
 		default:

@@ -95,6 +95,8 @@ type worker struct {
 	// and nodes then consumers.
 	rf []routeFlow
 	nf []nodeFlow
+	// groups[m] are material m's destination groups over rf.
+	groups [][]groupView
 	// actNow and actNext are levels' scratch: which candidates are
 	// active at this level and the next.
 	actNow, actNext []bool
@@ -148,6 +150,15 @@ func newWorker(p *plan, seed uint64) *worker {
 		}
 		w.q2, w.seen2, w.ratio2 = newClassTable(rows, nCl), newClassTable(nodes, nCl), newClassTable(nodes, nCl)
 		w.ask = f(nCl)
+	}
+	w.groups = make([][]groupView, nM)
+	for m := range nM {
+		tb := &p.mtab[m]
+		for gi, g := range tb.groups {
+			w.groups[m] = append(w.groups[m], groupView{
+				rf: w.rf[g.start:g.end:g.end], share: tb.share[g.start:g.end:g.end],
+				dest: g.dest, start: g.start, alt: tb.alt[gi]})
+		}
 	}
 	w.eventState = p.newEventState()
 	return w
