@@ -571,46 +571,48 @@ func (w *worker) levels(gr []routeFlow, M float64) {
 	// delivered in full (phi is 1) or was found short at this level or a
 	// higher one. Activity only narrows as the levels rise.
 	now, next := w.actNow[:len(gr)], w.actNext[:len(gr)]
+	// W is the spare capacity of the candidates active at this level,
+	// summed as their activity is set.
+	var W float64
 	for j := range gr {
-		now[j] = !gr[j].flagged && gr[j].spare > 0
-		gr[j].part = 0
+		r := &gr[j]
+		a := !r.flagged && r.spare > 0
+		now[j] = a
+		r.part = 0
+		if a {
+			W += r.spare
+		}
 	}
 	U := M
 	for level := int32(0); U > tiny*M && level <= int32(len(gr)); level++ {
-		var W float64
-		for j, a := range now {
-			if a {
-				W += gr[j].spare
-			}
-		}
 		if W <= 0 {
 			break
 		}
-		for j, a := range now {
-			if a {
-				gr[j].part += U * gr[j].spare / W
-				gr[j].lvl = level
-			}
-		}
-		// A candidate leaving after this level leaves what it cannot
-		// deliver of all its parts to the next.
-		U = 0
+		// Each active candidate takes its part of U; one leaving after
+		// this level leaves what it cannot deliver of all its parts to
+		// the next.
+		Un, Wn := 0.0, 0.0
 		up := level + 1
 		for j, a := range now {
 			b := false
 			if a {
 				r := &gr[j]
+				r.part += U * r.spare / W
+				r.lvl = level
 				if sl := r.shortLvl; sl != noLevel {
 					b = up <= sl
 				} else {
 					b = r.phi >= 1-tiny
 				}
-				if !b {
-					U += r.part * (1 - r.phi)
+				if b {
+					Wn += r.spare
+				} else {
+					Un += r.part * (1 - r.phi)
 				}
 			}
 			next[j] = b
 		}
+		U, W = Un, Wn
 		now, next = next, now
 	}
 }
