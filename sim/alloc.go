@@ -245,7 +245,9 @@ func (w *worker) supply(m int, extra bool) {
 		}
 		// Each destination is one group, fed from one stage: sum its
 		// deliveries in a register rather than through memory.
-		for _, g := range groups[tb.supG[k][0]:tb.supG[k][1]] {
+		stage := groups[tb.supG[k][0]:tb.supG[k][1]]
+		for gi := range stage {
+			g := &stage[gi] // not a copy: a view is nine words
 			var sO, sX float64
 			gr := g.rf
 			if fixed {
@@ -508,7 +510,9 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 	for i := range nN {
 		nf[i].seenX = 0
 	}
-	for _, g := range w.groups[m] {
+	groups := w.groups[m]
+	for gi := range groups {
+		g := &groups[gi]
 		var E float64
 		if g.dest < nN {
 			E = min(nf[g.dest].seenX, nf[g.dest].spare)
