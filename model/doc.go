@@ -23,6 +23,14 @@
 // (events.truce.renewal.probability, nodes.us-process.capacity.dy) before
 // decoding, so overridden values are validated like any other.
 //
+// # Where things live
+//
+// types.go holds the scenario's types, scenario.go and decode.go decode
+// them from YAML nodes, validate.go checks a decoded scenario as a whole,
+// fields.go resolves override and sweep paths to uncertain values,
+// override.go applies overrides, and sweep.go is the sweep file. Event
+// types live together in events.go, which says what adding one takes.
+//
 // The package is the only importer of YAML in reesim. Values it returns are
 // not modified afterwards and are safe to share between goroutines.
 package model

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -313,60 +312,6 @@ func validateShares(d *decoder, s *Scenario) {
 			if sum != 1 {
 				for _, i := range routes {
 					s.Routes[i].Share[m] /= sum
-				}
-			}
-		}
-	}
-}
-
-func validateEvents(d *decoder, s *Scenario, nodeIDs, restrictionIDs []string) {
-	escalated := map[string]bool{}
-	for _, e := range s.Events {
-		if e.Truce != nil && e.Truce.OnLapse != nil {
-			escalated[e.Truce.OnLapse.Escalate] = true
-		}
-	}
-	regions := map[string]bool{}
-	for _, n := range s.Nodes {
-		regions[n.Region] = true
-	}
-	for _, e := range s.Events {
-		path := "events[" + e.ID + "]"
-		switch {
-		case e.Restriction != nil:
-			r := e.Restriction
-			if r.Start == nil && !escalated[e.ID] {
-				d.errorAt(e.Pos, path+".start", "missing start (only a restriction named in a truce's on_lapse.escalate may omit it)")
-			}
-			if !regions[r.Region] {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("event %s restricts exports from region %s, where there are no nodes", e.ID, r.Region))
-			}
-		case e.Truce != nil:
-			for _, id := range e.Truce.Suspends {
-				if !slices.Contains(restrictionIDs, id) {
-					d.errorAt(e.Pos, path+".suspends", "no export_restriction %q%s; %s", id, didYouMean(id, restrictionIDs), oneOf(restrictionIDs))
-				}
-			}
-			if ol := e.Truce.OnLapse; ol != nil && !slices.Contains(restrictionIDs, ol.Escalate) {
-				d.errorAt(e.Pos, path+".on_lapse.escalate", "no export_restriction %q%s; %s", ol.Escalate, didYouMean(ol.Escalate, restrictionIDs), oneOf(restrictionIDs))
-			}
-		case e.Buildout != nil:
-			b := e.Buildout
-			if !slices.Contains(nodeIDs, b.Node) {
-				d.errorAt(e.Pos, path+".node", "no node %q%s", b.Node, didYouMean(b.Node, nodeIDs))
-			}
-			if lo, _ := b.Online.Support(); lo >= s.Horizon {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("buildout %s comes online after the horizon in every trial, so it can never matter", e.ID))
-			}
-		case e.Outage != nil:
-			for _, id := range e.Outage.Nodes {
-				if !slices.Contains(nodeIDs, id) {
-					d.errorAt(e.Pos, path+".nodes", "no node %q%s", id, didYouMean(id, nodeIDs))
-				}
-			}
-			if r := e.Outage.Rate; r != nil {
-				if _, hi := r.Support(); hi > MaxOutageRate {
-					d.errorAt(r.Pos, path+".rate", "%s can reach %g occurrences per year; at most %d are supported (each is simulated)", r, hi, MaxOutageRate)
 				}
 			}
 		}
