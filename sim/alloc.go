@@ -165,13 +165,7 @@ func (w *worker) allocate(m int, t float64) {
 func (w *worker) supply(m int, extra bool) {
 	p := w.p
 	tb := &p.mtab[m]
-	var (
-		nf      = w.nf
-		groups  = w.groups[m]
-		inf     = math.Inf(1)
-		classes = w.q2.nCl > 1
-		two     = w.q2.nCl == 2
-	)
+	nf, groups := w.nf, w.groups[m]
 	// With extra, the first stage's ordinary outputs and deliveries are
 	// the ones the pass's ordinary supply set: a mine's input is
 	// unbounded, so rerouted requests cannot change them. Every other
@@ -187,141 +181,166 @@ func (w *worker) supply(m int, extra bool) {
 	}
 	for k, nodes := range p.nodesByStage {
 		fixed := extra && k == 0
-		for _, i := range nodes {
-			nd := &nf[i]
-			c := nd.cap
-			in := nd.inO + nd.inX
-			if k == 0 {
-				in = inf
-			}
-			var o float64
-			if fixed {
-				o = nd.outO
-			} else {
-				seen := nd.seenO
-				o = min(c, in, seen)
-				nd.outO = o
-				r := 0.0
-				if seen > 0 {
-					r = o / seen
-				}
-				nd.ratioO = r
-			}
-			switch {
-			case fixed:
-			case two:
-				// serveByClass, inline for two classes.
-				s1 := nd.s2[1]
-				served := min(s1, max(0, o))
-				rem := o - served
-				nd.r2[1] = 0
-				if s1 > 0 {
-					nd.r2[1] = served / s1
-				}
-				s0 := nd.s2[0]
-				served = min(s0, max(0, rem))
-				nd.r2[0] = 0
-				if s0 > 0 {
-					nd.r2[0] = served / s0
-				}
-			case classes:
-				w.serveByClass(i, o)
-			}
-			if extra {
-				sx := nd.seenX
-				x := max(0, min(c-o, in-o, sx))
-				nd.outX = x
-				// Where nothing was asked, the ratio says whether
-				// anything could be delivered.
-				rx := 0.0
-				switch {
-				case sx > 0:
-					rx = x / sx
-				case min(c-o, in-o) > 0:
-					rx = 1
-				}
-				nd.ratioX = rx
-			}
-		}
+		w.serveNodes(nodes, k == 0, fixed, extra)
 		// Each destination is one group, fed from one stage: sum its
 		// deliveries in a register rather than through memory.
-		stage := groups[tb.supG[k][0]:tb.supG[k][1]]
-		for gi := range stage {
-			g := &stage[gi] // not a copy: a view is nine words
-			var sO, sX float64
-			gr := g.rf
-			if fixed {
-				for j := range gr {
-					r := &gr[j]
+		w.deliverGroups(groups[tb.supG[k][0]:tb.supG[k][1]], fixed, extra)
+	}
+}
+
+// serveNodes is the supply's node step for one stage's nodes (mines where
+// first): each node's output and the ratios at which it serves its
+// ordinary and, with extra, its rerouted requests. With fixed, ordinary
+// outputs are the ones the pass's ordinary supply set.
+func (w *worker) serveNodes(nodes []int, first, fixed, extra bool) {
+	var (
+		nf      = w.nf
+		inf     = math.Inf(1)
+		classes = w.q2.nCl > 1
+		two     = w.q2.nCl == 2
+	)
+	for _, i := range nodes {
+		nd := &nf[i]
+		c := nd.cap
+		in := nd.inO + nd.inX
+		if first {
+			in = inf
+		}
+		var o float64
+		if fixed {
+			o = nd.outO
+		} else {
+			seen := nd.seenO
+			o = min(c, in, seen)
+			nd.outO = o
+			r := 0.0
+			if seen > 0 {
+				r = o / seen
+			}
+			nd.ratioO = r
+		}
+		switch {
+		case fixed:
+		case two:
+			// serveByClass, inline for two classes.
+			s1 := nd.s2[1]
+			served := min(s1, max(0, o))
+			rem := o - served
+			nd.r2[1] = 0
+			if s1 > 0 {
+				nd.r2[1] = served / s1
+			}
+			s0 := nd.s2[0]
+			served = min(s0, max(0, rem))
+			nd.r2[0] = 0
+			if s0 > 0 {
+				nd.r2[0] = served / s0
+			}
+		case classes:
+			w.serveByClass(i, o)
+		}
+		if extra {
+			sx := nd.seenX
+			x := max(0, min(c-o, in-o, sx))
+			nd.outX = x
+			// Where nothing was asked, the ratio says whether
+			// anything could be delivered.
+			rx := 0.0
+			switch {
+			case sx > 0:
+				rx = x / sx
+			case min(c-o, in-o) > 0:
+				rx = 1
+			}
+			nd.ratioX = rx
+		}
+	}
+}
+
+// deliverGroups is the supply's delivery step for the destination groups
+// fed from one stage: each route's ordinary and rerouted deliveries at
+// its source's ratios, summed into its destination's inputs.
+func (w *worker) deliverGroups(stage []groupView, fixed, extra bool) {
+	var (
+		nf      = w.nf
+		classes = w.q2.nCl > 1
+		two     = w.q2.nCl == 2
+	)
+	for gi := range stage {
+		g := &stage[gi] // not a copy: a view is nine words
+		var sO, sX float64
+		gr := g.rf
+		if fixed {
+			for j := range gr {
+				r := &gr[j]
+				rx := nf[r.from].ratioX
+				x := r.xa * rx
+				r.dX = x
+				sX += x
+				r.seeDelivered(rx)
+			}
+			nf[g.dest].inX = sX
+			continue
+		}
+		switch {
+		case two:
+			// Two classes, inline: the common case.
+			for j := range gr {
+				r := &gr[j]
+				src := &nf[r.from]
+				var v float64
+				v += r.qc[0] * src.r2[0]
+				v += r.qc[1] * src.r2[1]
+				v *= r.f
+				r.dO = v
+				sO += v
+				if extra {
+					rx := src.ratioX
+					x := r.xa * rx
+					r.dX = x
+					sX += x
+					r.seeDelivered(rx)
+				}
+			}
+		case classes:
+			// Ordinary requests are served class by class.
+			for j := range gr {
+				r := &gr[j]
+				v := w.deliverByClass(g.start+j, int(r.from))
+				r.dO = v
+				sO += v
+				if extra {
 					rx := nf[r.from].ratioX
 					x := r.xa * rx
 					r.dX = x
 					sX += x
 					r.seeDelivered(rx)
 				}
-				nf[g.dest].inX = sX
-				continue
 			}
-			switch {
-			case two:
-				// Two classes, inline: the common case.
-				for j := range gr {
-					r := &gr[j]
-					src := &nf[r.from]
-					var v float64
-					v += r.qc[0] * src.r2[0]
-					v += r.qc[1] * src.r2[1]
-					v *= r.f
-					r.dO = v
-					sO += v
-					if extra {
-						rx := src.ratioX
-						x := r.xa * rx
-						r.dX = x
-						sX += x
-						r.seeDelivered(rx)
-					}
-				}
-			case classes:
-				// Ordinary requests are served class by class.
-				for j := range gr {
-					r := &gr[j]
-					v := w.deliverByClass(g.start+j, int(r.from))
-					r.dO = v
-					sO += v
-					if extra {
-						rx := nf[r.from].ratioX
-						x := r.xa * rx
-						r.dX = x
-						sX += x
-						r.seeDelivered(rx)
-					}
-				}
-			case extra:
-				for j := range gr {
-					r := &gr[j]
-					src := &nf[r.from]
-					rx := src.ratioX
-					v, x := r.a*src.ratioO, r.xa*rx
-					r.dO, r.dX = v, x
-					sO += v
-					sX += x
-					r.seeDelivered(rx)
-				}
-			default:
-				for j := range gr {
-					r := &gr[j]
-					v := r.a * nf[r.from].ratioO
-					r.dO = v
-					sO += v
-				}
+		case extra:
+			for j := range gr {
+				r := &gr[j]
+				src := &nf[r.from]
+				rx := src.ratioX
+				v, x := r.a*src.ratioO, r.xa*rx
+				r.dO, r.dX = v, x
+				sO += v
+				sX += x
+				r.seeDelivered(rx)
 			}
-			dst := &nf[g.dest]
-			if extra {
-				dst.inX = sX
+		default:
+			for j := range gr {
+				r := &gr[j]
+				v := r.a * nf[r.from].ratioO
+				r.dO = v
+				sO += v
 			}
-			dst.inO = sO
 		}
+		dst := &nf[g.dest]
+		if extra {
+			dst.inX = sX
+		}
+		dst.inO = sO
 	}
 }
 
