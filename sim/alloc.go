@@ -579,7 +579,7 @@ func (w *worker) extraRequests(m int, alpha float64) bool {
 }
 
 // levels splits the missing amount M > 0 of destination group g over its
-// routes that are not failing (docs/model.md 4.4), into w.part. At level 0
+// routes that are not failing (docs/model.md 4.4), into each route's part. At level 0
 // every candidate whose source has spare capacity is asked its share of M
 // in proportion to that spare capacity; what a candidate cannot deliver
 // of its part (the fraction phi it delivers is below 1) is asked at the
