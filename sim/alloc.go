@@ -12,6 +12,21 @@ import "math"
 // once, with 0d), rerouted requests served from what ordinary requests
 // left, brought to their fixed point.
 func (w *worker) allocate(m int, t float64) {
+	anyFlag := w.request(m, t)
+	w.supply(m, false)
+	if w.reroute == 0 {
+		anyFlag = w.flagShort(m) || anyFlag
+	}
+	if anyFlag {
+		w.rerouteFixedPoint(m)
+	}
+	w.record(m, t)
+}
+
+// request runs material m's ordinary requests from the consumers up
+// (docs/model.md 4.2-4.3), setting each route's request, restriction
+// factor and failing state, and reports whether any route is failing.
+func (w *worker) request(m int, t float64) bool {
 	p := w.p
 	tb := &p.mtab[m]
 	nN := len(p.nodes)
@@ -24,10 +39,9 @@ func (w *worker) allocate(m int, t float64) {
 		pairF            = w.pairF
 		under            = w.under
 		rf               = w.rf[:n]
-		share, from      = tb.share[:n], tb.from[:n]
-		route            = tb.route[:n]
+		pos              = tb.pos[:n]
 		pairOff, pairIdx = tb.pairOff, tb.pairIdx
-		pair2, twoPairs  = tb.pair2[:n], tb.twoPairs
+		twoPairs         = tb.twoPairs
 		reroute          = w.reroute
 		anyFlag          bool
 	)
@@ -39,12 +53,14 @@ func (w *worker) allocate(m int, t float64) {
 		nd.s2 = [2]float64{}
 	}
 	classes, two := w.q2.nCl > 1, w.q2.nCl == 2
-	class, ask := tb.class[:n], w.ask
 	if classes && !two {
 		clear(w.seen2.v)
 	}
 	for gi, g := range tb.groups {
-		var req float64
+		// req is a consumer's or one-class node's request; a0 and a1
+		// a node's asks by class where there are two (askByClass,
+		// inline: a call here would spill the loop's values).
+		var req, a0, a1 float64
 		cons := g.dest >= nN
 		switch {
 		case cons:
@@ -53,6 +69,10 @@ func (w *worker) allocate(m int, t float64) {
 			if refilling[i] {
 				req += refill[i]
 			}
+		case two:
+			nd := &nf[g.dest]
+			a1 = min(nd.s2[1], max(0, nd.cap))
+			a0 = min(nd.s2[0], max(0, nd.cap-a1))
 		case classes:
 			w.askByClass(g.dest, nf[g.dest].cap)
 		default:
@@ -60,9 +80,10 @@ func (w *worker) allocate(m int, t float64) {
 		}
 		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
+			rp := &pos[k]
 			fk := 1.0
 			if twoPairs {
-				if pp := pair2[k]; pp[0] >= 0 {
+				if pp := rp.pair2; pp[0] >= 0 {
 					fk = min(fk, pairF[pp[0]])
 					if pp[1] >= 0 {
 						fk = min(fk, pairF[pp[1]])
@@ -73,7 +94,7 @@ func (w *worker) allocate(m int, t float64) {
 					fk = min(fk, pairF[pi])
 				}
 			}
-			qk := share[k] * req
+			qk := rp.share * req
 			// q0 and q1 are the route's requests by class where there
 			// are two: scalars, since an array built in memory element
 			// by element and then copied whole stalls on the copy.
@@ -84,25 +105,25 @@ func (w *worker) allocate(m int, t float64) {
 				// their total, added, capped by fk, to its source's.
 				// Class 1 is asked for both of its destination's classes.
 				switch {
-				case cons && class[k] == 0:
+				case cons && rp.class == 0:
 					q0 = qk
 				case cons:
 					q1 = qk
-				case class[k] == 0:
-					q0, q1 = share[k]*ask[0], share[k]*ask[1]
+				case rp.class == 0:
+					q0, q1 = rp.share*a0, rp.share*a1
 				default:
-					q1 = share[k]*ask[0] + share[k]*ask[1]
+					q1 = rp.share*a0 + rp.share*a1
 				}
-				sr := &nf[from[k]].s2
+				sr := &nf[rp.from].s2
 				sr[0] += q0 * fk
 				sr[1] += q1 * fk
 				qk = q0 + q1
 			case classes:
-				qk = w.requestByClass(m, k, cons, share[k]*req, fk)
+				qk = w.requestByClass(m, k, cons, rp.share*req, fk)
 			}
 			fl := false
 			if alt {
-				u := under[p.byMat.at(int(route[k]), m)]
+				u := under[p.byMat.at(int(rp.route), m)]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
 			// Field by field: a struct literal is built on the stack
@@ -112,26 +133,34 @@ func (w *worker) allocate(m int, t float64) {
 			r.q, r.f, r.a = qk, fk, qk*fk
 			r.qc[0], r.qc[1] = q0, q1
 			r.e, r.xq, r.dX = 0, 0, 0
-			r.from, r.flagged = from[k], fl
-			nf[from[k]].seenO += qk * fk
+			r.from, r.flagged = rp.from, fl
+			nf[rp.from].seenO += qk * fk
 			anyFlag = anyFlag || fl
 		}
 	}
-	w.supply(m, false)
-	if reroute == 0 {
-		anyFlag = w.flagShort(m) || anyFlag
-	}
-	if anyFlag {
-		w.rerouteFixedPoint(m)
-	}
-	// Record the flows, and run the reroute clocks: a route starts its
-	// clock when it delivers less than its destination asked of it, and
-	// resets it when it delivers in full.
+	return anyFlag
+}
+
+// record keeps material m's flows of the pass and runs the reroute
+// clocks: a route starts its clock when it delivers less than its
+// destination asked of it, and resets it when it delivers in full.
+func (w *worker) record(m int, t float64) {
+	p := w.p
+	tb := &p.mtab[m]
+	nN := len(p.nodes)
+	n := len(tb.route)
+	var (
+		nf      = w.nf
+		rf      = w.rf[:n]
+		pos     = tb.pos[:n]
+		under   = w.under
+		reroute = w.reroute
+	)
 	deliv := w.deliv
 	trig := math.Inf(1)
 	clocks := !math.IsInf(reroute, 1)
-	for k, ri := range route {
-		i := p.byMat.at(int(ri), m)
+	for k := range rf {
+		i := p.byMat.at(int(pos[k].route), m)
 		deliv[i] = rf[k].dO + rf[k].dX
 		if !clocks {
 			continue
@@ -142,7 +171,7 @@ func (w *worker) allocate(m int, t float64) {
 		case under[i] < 0:
 			under[i] = t
 		}
-		if u := under[i]; u >= 0 && u+reroute > t+eps && tb.altPos[k] {
+		if u := under[i]; u >= 0 && u+reroute > t+eps && pos[k].alt {
 			trig = min(trig, u+reroute)
 		}
 	}
@@ -658,13 +687,6 @@ func (t classTable) row(i int) []float64 { return t.v[i*t.nCl : (i+1)*t.nCl] }
 // requests it sees, highest class first, up to its capacity (docs/model.md
 // 4.3).
 func (w *worker) askByClass(i int, capacity float64) {
-	if w.q2.nCl == 2 {
-		seen, ask := &w.nf[i].s2, (*[2]float64)(w.ask)
-		x := min(seen[1], max(0, capacity))
-		ask[1] = x
-		ask[0] = min(seen[0], max(0, capacity-x))
-		return
-	}
 	seen, ask := w.seen2.row(i), w.ask
 	rem := capacity
 	for c := len(ask) - 1; c >= 0; c-- {

@@ -420,13 +420,26 @@ type mtable struct {
 	// without a loop.
 	pair2    [][2]int32
 	twoPairs bool
-	groups   []group // position ranges per destination
-	alt      []bool  // per group: the destination has more than one route
-	altPos   []bool  // per position: its group's alt
+	// pos is what the request pass and the clocks read of each
+	// position, in one struct.
+	pos    []routePos
+	groups []group // position ranges per destination
+	alt    []bool  // per group: the destination has more than one route
+	altPos []bool  // per position: its group's alt
 	// supG[k] is the range [lo, hi) of the groups whose routes leave stage
 	// k: request order is by destination stage, last first, so each source
 	// stage's groups are contiguous.
 	supG [][2]int32
+}
+
+// routePos is one route position's fixed facts, as the request pass
+// reads them: mtable's per-position slices, together.
+type routePos struct {
+	share       float64
+	from, class int32
+	route       int32    // global route index
+	pair2       [2]int32 // its first two restriction pairs (-1: none)
+	alt         bool     // its group has more than one route
 }
 
 func (p *plan) buildTable(m int) mtable {
@@ -459,6 +472,9 @@ func (p *plan) buildTable(m int) mtable {
 		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
+	for k := range t.route {
+		t.pos = append(t.pos, routePos{share: t.share[k], from: t.from[k], class: t.class[k], route: t.route[k], pair2: t.pair2[k], alt: t.altPos[k]})
+	}
 	t.twoPairs = true
 	for k := range t.route {
 		t.twoPairs = t.twoPairs && t.pairOff[k+1]-t.pairOff[k] <= 2
