@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/reesim/reesim/model"
+import (
+	"fmt"
+
+	"github.com/reesim/reesim/model"
+)
 
 // The engine's event types (docs/model.md 4.6) live one to a file:
 // event_restriction.go, event_truce.go, event_buildout.go and
@@ -42,6 +46,8 @@ func (p *plan) compileEvents(sc *model.Scenario, nodeIdx map[string]int) (map[st
 	}
 	for _, e := range sc.Events {
 		switch {
+		case e.Restriction != nil:
+			// compiled above
 		case e.Truce != nil:
 			p.addTruce(e, restrIdx)
 		case e.Buildout != nil:
@@ -50,6 +56,9 @@ func (p *plan) compileEvents(sc *model.Scenario, nodeIdx map[string]int) (map[st
 			if err := p.addOutage(e, nodeIdx); err != nil {
 				return nil, err
 			}
+		default:
+			// A type model accepts and this file does not list.
+			return nil, fmt.Errorf("sim: event %s: type %q has no engine (sim/events.go)", e.ID, e.Type)
 		}
 	}
 	return restrIdx, nil
