@@ -302,11 +302,7 @@ func (w *worker) deliverGroups(stage []groupView, fixed, extra bool) {
 		if fixed {
 			for j := range gr {
 				r := &gr[j]
-				rx := nf[r.from].ratioX
-				x := r.xa * rx
-				r.dX = x
-				sX += x
-				r.seeDelivered(rx)
+				sX += r.deliverRerouted(nf[r.from].ratioX)
 			}
 			nf[g.dest].inX = sX
 			continue
@@ -324,11 +320,7 @@ func (w *worker) deliverGroups(stage []groupView, fixed, extra bool) {
 				r.dO = v
 				sO += v
 				if extra {
-					rx := src.ratioX
-					x := r.xa * rx
-					r.dX = x
-					sX += x
-					r.seeDelivered(rx)
+					sX += r.deliverRerouted(src.ratioX)
 				}
 			}
 		case classes:
@@ -339,23 +331,17 @@ func (w *worker) deliverGroups(stage []groupView, fixed, extra bool) {
 				r.dO = v
 				sO += v
 				if extra {
-					rx := nf[r.from].ratioX
-					x := r.xa * rx
-					r.dX = x
-					sX += x
-					r.seeDelivered(rx)
+					sX += r.deliverRerouted(nf[r.from].ratioX)
 				}
 			}
 		case extra:
 			for j := range gr {
 				r := &gr[j]
 				src := &nf[r.from]
-				rx := src.ratioX
-				v, x := r.a*src.ratioO, r.xa*rx
-				r.dO, r.dX = v, x
+				v := r.a * src.ratioO
+				r.dO = v
 				sO += v
-				sX += x
-				r.seeDelivered(rx)
+				sX += r.deliverRerouted(src.ratioX)
 			}
 		default:
 			for j := range gr {
@@ -486,6 +472,16 @@ type routeFlow struct {
 	from          int32 // source node
 	lvl, shortLvl int32 // levels (see levels)
 	flagged       bool  // failing: its missing amount is rerouted
+}
+
+// deliverRerouted sets the route's rerouted delivery at its source's
+// ratio rx for rerouted requests, records rx (seeDelivered) and returns
+// the delivery.
+func (r *routeFlow) deliverRerouted(rx float64) float64 {
+	x := r.xa * rx
+	r.dX = x
+	r.seeDelivered(rx)
+	return x
 }
 
 // seeDelivered records, after a supply with rerouted requests, the
