@@ -30,7 +30,7 @@ func (w *worker) request(m int, t float64) bool {
 	p := w.p
 	tb := &p.mtab[m]
 	nN := len(p.nodes)
-	n := len(tb.route)
+	n := len(tb.pos)
 	var (
 		nf               = w.nf
 		capM             = w.cap
@@ -56,7 +56,7 @@ func (w *worker) request(m int, t float64) bool {
 	if classes && !two {
 		clear(w.seen2.v)
 	}
-	for gi, g := range tb.groups {
+	for _, g := range tb.groups {
 		// req is a consumer's or one-class node's request; a0 and a1
 		// a node's asks by class where there are two (askByClass,
 		// inline: a call here would spill the loop's values).
@@ -78,7 +78,6 @@ func (w *worker) request(m int, t float64) bool {
 		default:
 			req = min(nf[g.dest].seenO, nf[g.dest].cap)
 		}
-		alt := tb.alt[gi]
 		for k := g.start; k < g.end; k++ {
 			rp := &pos[k]
 			fk := 1.0
@@ -122,7 +121,7 @@ func (w *worker) request(m int, t float64) bool {
 				qk = w.requestByClass(m, k, cons, rp.share*req, fk)
 			}
 			fl := false
-			if alt {
+			if rp.alt {
 				u := under[p.byMat.at(int(rp.route), m)]
 				fl = u >= 0 && t >= u+reroute-eps
 			}
@@ -148,7 +147,7 @@ func (w *worker) record(m int, t float64) {
 	p := w.p
 	tb := &p.mtab[m]
 	nN := len(p.nodes)
-	n := len(tb.route)
+	n := len(tb.pos)
 	var (
 		nf      = w.nf
 		rf      = w.rf[:n]
@@ -373,7 +372,7 @@ const maxRounds = 500
 func (w *worker) rerouteFixedPoint(m int) {
 	p := w.p
 	tb := &p.mtab[m]
-	n := len(tb.route)
+	n := len(tb.pos)
 	// Until a supply has run with rerouted requests, every source is taken
 	// to deliver them in full.
 	nf := w.nf
@@ -523,10 +522,10 @@ func (r *routeFlow) got(e float64) float64 {
 // 0d, and reports whether it marked any.
 func (w *worker) flagShort(m int) bool {
 	tb := &w.p.mtab[m]
-	rf := w.rf[:len(tb.route)]
+	rf := w.rf[:len(tb.pos)]
 	any := false
 	for k := range rf {
-		if r := &rf[k]; tb.altPos[k] && !r.flagged && r.short() {
+		if r := &rf[k]; tb.pos[k].alt && !r.flagged && r.short() {
 			r.flagged = true
 			any = true
 		}
@@ -699,8 +698,9 @@ func (w *worker) askByClass(i int, capacity float64) {
 // It returns the route's total request.
 func (w *worker) requestByClass(m, k int, consumer bool, req, f float64) float64 {
 	tb := &w.p.mtab[m]
-	share, cl := tb.share[k], int(tb.class[k])
-	qr, sr := w.q2.row(k), w.seen2.row(int(tb.from[k]))
+	rp := &tb.pos[k]
+	share, cl := rp.share, int(rp.class)
+	qr, sr := w.q2.row(k), w.seen2.row(int(rp.from))
 	clear(qr)
 	if consumer {
 		qr[cl] = req

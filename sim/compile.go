@@ -409,34 +409,27 @@ func compile(sc *model.Scenario) (*plan, error) {
 // passes. Positions are in request order: grouped by destination, the
 // destinations as in reqGroups.
 type mtable struct {
-	route   []int32 // global route index
-	from    []int32 // source node
-	class   []int32 // request class
-	share   []float64
-	pairOff []int32 // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
+	pos     []routePos // each position's fixed facts
+	share   []float64  // pos[k].share, contiguous for the group views
+	pairOff []int32    // restriction pairs of position k: pairIdx[pairOff[k]:pairOff[k+1]]
 	pairIdx []int32
-	// pair2[k] is position k's first two restriction pairs (-1: none),
-	// which is all of them where twoPairs: the request pass reads them
+	// twoPairs says every position has at most two restriction pairs, so
+	// routePos.pair2 holds all of them: the request pass reads them
 	// without a loop.
-	pair2    [][2]int32
 	twoPairs bool
-	// pos is what the request pass and the clocks read of each
-	// position, in one struct.
-	pos    []routePos
-	groups []group // position ranges per destination
-	alt    []bool  // per group: the destination has more than one route
-	altPos []bool  // per position: its group's alt
+	groups   []group // position ranges per destination
+	alt      []bool  // per group: the destination has more than one route
 	// supG[k] is the range [lo, hi) of the groups whose routes leave stage
 	// k: request order is by destination stage, last first, so each source
 	// stage's groups are contiguous.
 	supG [][2]int32
 }
 
-// routePos is one route position's fixed facts, as the request pass
-// reads them: mtable's per-position slices, together.
+// routePos is one route position's fixed facts, together, as the passes
+// read them.
 type routePos struct {
 	share       float64
-	from, class int32
+	from, class int32    // source node, request class
 	route       int32    // global route index
 	pair2       [2]int32 // its first two restriction pairs (-1: none)
 	alt         bool     // its group has more than one route
@@ -444,46 +437,39 @@ type routePos struct {
 
 func (p *plan) buildTable(m int) mtable {
 	var t mtable
-	pos := map[int]int32{}
 	for _, g := range p.reqGroups[m] {
-		ng := group{dest: g.dest, start: len(t.route)}
+		ng := group{dest: g.dest, start: len(t.pos)}
 		for _, ri := range p.groupRoutes[m][g.start:g.end] {
 			r := &p.routes[ri]
-			pos[ri] = int32(len(t.route))
-			t.route = append(t.route, int32(ri))
-			t.from = append(t.from, int32(r.from))
-			t.class = append(t.class, int32(r.class))
-			t.share = append(t.share, r.share[m])
+			rp := routePos{share: r.share[m], from: int32(r.from), class: int32(r.class), route: int32(ri), pair2: [2]int32{-1, -1}}
 			t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
-			pp := [2]int32{-1, -1}
 			for i, pi := range r.pairs[m] {
 				t.pairIdx = append(t.pairIdx, int32(pi))
 				if i < 2 {
-					pp[i] = int32(pi)
+					rp.pair2[i] = int32(pi)
 				}
 			}
-			t.pair2 = append(t.pair2, pp)
+			t.pos = append(t.pos, rp)
+			t.share = append(t.share, rp.share)
 		}
-		ng.end = len(t.route)
+		ng.end = len(t.pos)
 		t.groups = append(t.groups, ng)
-		t.alt = append(t.alt, ng.end-ng.start > 1)
-		for range ng.end - ng.start {
-			t.altPos = append(t.altPos, ng.end-ng.start > 1)
+		alt := ng.end-ng.start > 1
+		t.alt = append(t.alt, alt)
+		for k := ng.start; k < ng.end; k++ {
+			t.pos[k].alt = alt
 		}
 	}
 	t.pairOff = append(t.pairOff, int32(len(t.pairIdx)))
-	for k := range t.route {
-		t.pos = append(t.pos, routePos{share: t.share[k], from: t.from[k], class: t.class[k], route: t.route[k], pair2: t.pair2[k], alt: t.altPos[k]})
-	}
 	t.twoPairs = true
-	for k := range t.route {
+	for k := range t.pos {
 		t.twoPairs = t.twoPairs && t.pairOff[k+1]-t.pairOff[k] <= 2
 	}
 	t.supG = make([][2]int32, p.nStages)
 	for k := range p.nStages {
 		lo, hi, n := int32(len(t.groups)), int32(0), 0
 		for gi, g := range t.groups {
-			if g.end > g.start && p.nodes[t.from[g.start]].stage == k {
+			if g.end > g.start && p.nodes[t.pos[g.start].from].stage == k {
 				lo, hi, n = min(lo, int32(gi)), max(hi, int32(gi)+1), n+1
 			}
 		}

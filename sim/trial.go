@@ -617,8 +617,8 @@ func (w *worker) flush(m int, t float64) {
 		w.utilOut[p.byPer.at(i, per)] += w.out[i] * dt
 		w.utilCap[p.byPer.at(i, per)] += w.cap[i] * dt
 	}
-	for _, ri := range p.mtab[m].route {
-		i := p.byMat.at(int(ri), m)
+	for _, rp := range p.mtab[m].pos {
+		i := p.byMat.at(int(rp.route), m)
 		if v := w.deliv[i]; v > 0 {
 			w.flow[p.byPer.at(p.routeFlow[i], per)] += v * dt
 		}
