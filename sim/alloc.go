@@ -373,20 +373,19 @@ func (w *worker) rerouteFixedPoint(m int) {
 	p := w.p
 	tb := &p.mtab[m]
 	n := len(tb.pos)
-	// Until a supply has run with rerouted requests, every source is taken
-	// to deliver them in full.
 	nf := w.nf
 	for i := range p.nodes {
 		nd := &nf[i]
 		nd.spare = max(0, nd.cap-nd.seenO)
-		nd.ratioX = 1
 	}
 	rf := w.rf[:n]
 	for k := range rf {
 		r := &rf[k]
 		r.part, r.shortLvl = 0, noLevel
 		r.spare = nf[r.from].spare
-		r.phi = r.f * nf[r.from].ratioX
+		// Until a supply has run with rerouted requests, every source
+		// is taken to deliver them in full: only restrictions cap them.
+		r.phi = r.f
 	}
 	// The ordinary supply is the supply with no rerouted requests, which
 	// is where the rounds start.
