@@ -12,6 +12,7 @@ import "math"
 // once, with 0d), rerouted requests served from what ordinary requests
 // left, brought to their fixed point.
 func (w *worker) allocate(m int, t float64) {
+	r0 := w.rounds
 	anyFlag := w.request(m, t)
 	w.supply(m, false)
 	if w.reroute == 0 {
@@ -21,6 +22,9 @@ func (w *worker) allocate(m int, t float64) {
 		w.rerouteFixedPoint(m)
 	}
 	w.record(m, t)
+	if w.onAllocate != nil {
+		w.onAllocate(m, t, w.rounds-r0)
+	}
 }
 
 // request runs material m's ordinary requests from the consumers up

@@ -135,3 +135,85 @@ func BenchmarkAggregate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLockstep measures how far doing several allocation passes at
+// once, in the lanes of a vector, could cut truce90's allocation work,
+// before any cost of the vector code itself (docs/performance.md, "The
+// lockstep bound"). A pass's work is counted in units: one for its
+// ordinary request and supply, one per rerouting round. Lanes run in
+// lockstep, so passes done together cost their longest. It reports the
+// passes, rounds and units of a trial, and units over lockstep units
+// when the materials a segment allocates go together (x-materials: four
+// float64 lanes of AVX2 hold truce90's four) and when four trials' k-th
+// passes of each material go together (x-trials4). Run it with
+// -benchtime 1x: the figures are counts, not times.
+func BenchmarkLockstep(b *testing.B) {
+	p, w := truce90Worker(b)
+	const trials, lanes = 256, 4
+	type pass struct {
+		m     int
+		t     float64
+		units uint64
+	}
+	byTrial := make([][]pass, trials)
+	var tr int
+	w.onAllocate = func(m int, t float64, rounds uint64) {
+		byTrial[tr] = append(byTrial[tr], pass{m, t, rounds + 1})
+	}
+	var units, rounds, passes, matLock, trialLock uint64
+	for b.Loop() {
+		units, rounds, passes, matLock, trialLock = 0, 0, 0, 0, 0
+		for tr = range trials {
+			byTrial[tr] = byTrial[tr][:0]
+			if err := w.run(uint64(tr)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, ps := range byTrial {
+			// A segment's passes are consecutive calls at one instant; a
+			// material seen again (a substitution's second allocation)
+			// starts a new set, since it depends on the first.
+			var seen uint64
+			var longest uint64
+			for i, q := range ps {
+				if i > 0 && (q.t != ps[i-1].t || seen&bit(q.m) != 0) {
+					matLock += longest
+					seen, longest = 0, 0
+				}
+				seen |= bit(q.m)
+				longest = max(longest, q.units)
+				units += q.units
+				rounds += q.units - 1
+				passes++
+			}
+			matLock += longest
+		}
+		for lo := 0; lo < trials; lo += lanes {
+			for m := range p.nM {
+				var k [lanes]int
+				for {
+					var longest uint64
+					for j := range lanes {
+						ps := byTrial[lo+j]
+						for k[j] < len(ps) && ps[k[j]].m != m {
+							k[j]++
+						}
+						if k[j] < len(ps) {
+							longest = max(longest, ps[k[j]].units)
+							k[j]++
+						}
+					}
+					if longest == 0 {
+						break
+					}
+					trialLock += longest
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(passes)/trials, "passes/trial")
+	b.ReportMetric(float64(rounds)/trials, "rounds/trial")
+	b.ReportMetric(float64(units)/trials, "units/trial")
+	b.ReportMetric(float64(units)/float64(matLock), "x-materials")
+	b.ReportMetric(float64(units)/float64(trialLock), "x-trials4")
+}

@@ -125,6 +125,9 @@ type worker struct {
 	// onSegment, when set (by tests), is called after each segment's
 	// allocation and consumer rates, before integration.
 	onSegment func(t, t1 float64)
+	// onAllocate, when set (by benchmarks), is called after each
+	// allocation pass with its material, instant and rerouting rounds.
+	onAllocate func(m int, t float64, rounds uint64)
 }
 
 func newWorker(p *plan, seed uint64) *worker {
