@@ -172,7 +172,9 @@ func BenchmarkLockstep(b *testing.B) {
 		for _, ps := range byTrial {
 			// A segment's passes are consecutive calls at one instant; a
 			// material seen again (a substitution's second allocation)
-			// starts a new set, since it depends on the first.
+			// starts a new set, since it depends on the first. A second
+			// allocation of another material stays in the set, which
+			// can only favour lockstep.
 			var seen uint64
 			var longest uint64
 			for i, q := range ps {
