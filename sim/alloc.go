@@ -12,7 +12,6 @@ import "math"
 // once, with 0d), rerouted requests served from what ordinary requests
 // left, brought to their fixed point.
 func (w *worker) allocate(m int, t float64) {
-	r0 := w.rounds
 	anyFlag := w.request(m, t)
 	w.supply(m, false)
 	if w.reroute == 0 {
@@ -23,7 +22,7 @@ func (w *worker) allocate(m int, t float64) {
 	}
 	w.record(m, t)
 	if w.onAllocate != nil {
-		w.onAllocate(m, t, w.rounds-r0)
+		w.onAllocate(m, t)
 	}
 }
 

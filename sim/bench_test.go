@@ -157,8 +157,11 @@ func BenchmarkLockstep(b *testing.B) {
 	}
 	byTrial := make([][]pass, trials)
 	var tr int
-	w.onAllocate = func(m int, t float64, rounds uint64) {
-		byTrial[tr] = append(byTrial[tr], pass{m, t, rounds + 1})
+	// The pass's rounds are the worker's count since the last pass.
+	last := w.rounds
+	w.onAllocate = func(m int, t float64) {
+		byTrial[tr] = append(byTrial[tr], pass{m, t, w.rounds - last + 1})
+		last = w.rounds
 	}
 	var units, rounds, passes, matLock, trialLock uint64
 	for b.Loop() {

@@ -126,8 +126,8 @@ type worker struct {
 	// allocation and consumer rates, before integration.
 	onSegment func(t, t1 float64)
 	// onAllocate, when set (by benchmarks), is called after each
-	// allocation pass with its material, instant and rerouting rounds.
-	onAllocate func(m int, t float64, rounds uint64)
+	// allocation pass with its material and instant.
+	onAllocate func(m int, t float64)
 }
 
 func newWorker(p *plan, seed uint64) *worker {
